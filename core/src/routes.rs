@@ -1,0 +1,197 @@
+//! The route table: every (method, path) the API answers and the operation behind it. The
+//! router, the action catalog and the spec-sync test all read this one table.
+
+use crate::http::Method;
+
+/// Every operation the API performs. Names follow Twilio's operationIds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Operation {
+    /// `GET /v2/Services`
+    ListService,
+    /// `POST /v2/Services`
+    CreateService,
+    /// `GET /v2/Services/{Sid}`
+    FetchService,
+    /// `POST /v2/Services/{Sid}`
+    UpdateService,
+    /// `DELETE /v2/Services/{Sid}`
+    DeleteService,
+    /// `GET /2010-04-01/Accounts.json`
+    ListAccount,
+    /// `POST /2010-04-01/Accounts.json`
+    CreateAccount,
+    /// `GET /2010-04-01/Accounts/{AccountSid}.json`
+    FetchAccount,
+    /// `POST /2010-04-01/Accounts/{AccountSid}.json`
+    UpdateAccount,
+    /// `GET /2010-04-01/Accounts/{AccountSid}/Keys.json`
+    ListKey,
+    /// `POST /2010-04-01/Accounts/{AccountSid}/Keys.json`
+    CreateNewKey,
+    /// `GET /2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json`
+    FetchKey,
+    /// `POST /2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json`
+    UpdateKey,
+    /// `DELETE /2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json`
+    DeleteKey,
+}
+
+impl Operation {
+    /// The operationId, as in Twilio's OpenAPI documents.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::ListService => "ListService",
+            Self::CreateService => "CreateService",
+            Self::FetchService => "FetchService",
+            Self::UpdateService => "UpdateService",
+            Self::DeleteService => "DeleteService",
+            Self::ListAccount => "ListAccount",
+            Self::CreateAccount => "CreateAccount",
+            Self::FetchAccount => "FetchAccount",
+            Self::UpdateAccount => "UpdateAccount",
+            Self::ListKey => "ListKey",
+            Self::CreateNewKey => "CreateNewKey",
+            Self::FetchKey => "FetchKey",
+            Self::UpdateKey => "UpdateKey",
+            Self::DeleteKey => "DeleteKey",
+        }
+    }
+}
+
+/// One row of the route table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    /// The method.
+    pub method: Method,
+    /// The path template; `{Name}` captures one segment (a literal suffix such as `.json` may follow).
+    pub path: &'static str,
+    /// What it does.
+    pub operation: Operation,
+}
+
+const fn route(method: Method, path: &'static str, operation: Operation) -> Route {
+    Route { method, path, operation }
+}
+
+/// Every route the API answers.
+pub const ROUTES: &[Route] = &[
+    route(Method::Get, "/v2/Services", Operation::ListService),
+    route(Method::Post, "/v2/Services", Operation::CreateService),
+    route(Method::Get, "/v2/Services/{Sid}", Operation::FetchService),
+    route(Method::Post, "/v2/Services/{Sid}", Operation::UpdateService),
+    route(Method::Delete, "/v2/Services/{Sid}", Operation::DeleteService),
+    route(Method::Get, "/2010-04-01/Accounts.json", Operation::ListAccount),
+    route(Method::Post, "/2010-04-01/Accounts.json", Operation::CreateAccount),
+    route(Method::Get, "/2010-04-01/Accounts/{AccountSid}.json", Operation::FetchAccount),
+    route(Method::Post, "/2010-04-01/Accounts/{AccountSid}.json", Operation::UpdateAccount),
+    route(Method::Get, "/2010-04-01/Accounts/{AccountSid}/Keys.json", Operation::ListKey),
+    route(Method::Post, "/2010-04-01/Accounts/{AccountSid}/Keys.json", Operation::CreateNewKey),
+    route(Method::Get, "/2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json", Operation::FetchKey),
+    route(Method::Post, "/2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json", Operation::UpdateKey),
+    route(Method::Delete, "/2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json", Operation::DeleteKey),
+];
+
+/// A route that matched, with its captured path parameters (percent-decoded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matched {
+    /// The route.
+    pub route: Route,
+    /// `(name, value)` for each `{Name}` in the template.
+    pub params: Vec<(&'static str, String)>,
+}
+
+/// Why no route matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoRoute {
+    /// No template fits the path.
+    NotFound,
+    /// Templates fit the path, with these other methods.
+    MethodNotAllowed(Vec<Method>),
+}
+
+fn match_template(template: &'static str, path: &str) -> Option<Vec<(&'static str, String)>> {
+    let mut wanted = template.split('/');
+    let mut given = path.split('/');
+    let mut params = Vec::new();
+    loop {
+        match (wanted.next(), given.next()) {
+            (None, None) => return Some(params),
+            (Some(w), Some(g)) => {
+                if let Some(rest) = w.strip_prefix('{') {
+                    let (name, suffix) = rest.split_once('}')?;
+                    let raw = g.strip_suffix(suffix)?;
+                    let value = percent_encoding::percent_decode_str(raw).decode_utf8().ok()?;
+                    if value.is_empty() || value.contains('/') {
+                        return None;
+                    }
+                    params.push((name, value.into_owned()));
+                } else if w != g {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Finds the route for `method` and `path` (percent-encoded, no query).
+pub fn match_route(method: Option<Method>, path: &str) -> Result<Matched, NoRoute> {
+    let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
+    let mut allowed = Vec::new();
+    for route in ROUTES {
+        if let Some(params) = match_template(route.path, path) {
+            if Some(route.method) == method {
+                return Ok(Matched { route: *route, params });
+            }
+            allowed.push(route.method);
+        }
+    }
+    if allowed.is_empty() {
+        Err(NoRoute::NotFound)
+    } else {
+        Err(NoRoute::MethodNotAllowed(allowed))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_literal_and_captured_segments() {
+        let m = match_route(Some(Method::Get), "/v2/Services/VAabc").unwrap();
+        assert_eq!(m.route.operation, Operation::FetchService);
+        assert_eq!(m.params, [("Sid", "VAabc".to_owned())]);
+        let m = match_route(Some(Method::Delete), "/2010-04-01/Accounts/AC1/Keys/SK2.json").unwrap();
+        assert_eq!(m.route.operation, Operation::DeleteKey);
+        assert_eq!(m.params, [("AccountSid", "AC1".to_owned()), ("Sid", "SK2".to_owned())]);
+        assert_eq!(match_route(Some(Method::Get), "/v2/Services/").unwrap().route.operation, Operation::ListService);
+    }
+
+    #[test]
+    fn decodes_percent_encoded_segments() {
+        let m = match_route(Some(Method::Get), "/v2/Services/%56A1").unwrap();
+        assert_eq!(m.params, [("Sid", "VA1".to_owned())]);
+        assert_eq!(match_route(Some(Method::Get), "/v2/Services/a%2Fb"), Err(NoRoute::NotFound));
+        assert_eq!(match_route(Some(Method::Get), "/v2/Services/%FF"), Err(NoRoute::NotFound));
+    }
+
+    #[test]
+    fn distinguishes_not_found_from_wrong_method() {
+        assert_eq!(match_route(Some(Method::Get), "/v2/Nope"), Err(NoRoute::NotFound));
+        assert_eq!(match_route(Some(Method::Get), "/2010-04-01/Accounts/AC1"), Err(NoRoute::NotFound));
+        assert_eq!(
+            match_route(Some(Method::Put), "/v2/Services"),
+            Err(NoRoute::MethodNotAllowed(vec![Method::Get, Method::Post]))
+        );
+        assert!(matches!(match_route(None, "/v2/Services"), Err(NoRoute::MethodNotAllowed(_))));
+    }
+
+    #[test]
+    fn every_operation_has_one_route() {
+        let mut seen = std::collections::HashSet::new();
+        for r in ROUTES {
+            assert!(seen.insert((r.method, r.path)), "duplicate {:?} {}", r.method, r.path);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! The Cloudflare Worker: glue between the Workers runtime and `edge_verify_core`. It turns a
+//! `worker::Request` into an `ApiRequest`, hands it to the core with real ports (Workers KV,
+//! `Date.now()`, the platform CSPRNG), and turns the answer back into a `worker::Response`.
+
+mod platform;
+
+use edge_verify_core::auth::MainAccount;
+use edge_verify_core::http::{ApiRequest, ApiResponse, Method};
+use edge_verify_core::routes::match_route;
+use edge_verify_core::sid::AccountSid;
+use edge_verify_core::{ApiError, App};
+use worker::{console_error, console_log, event, Context, Env, Headers, Request, Response, Result};
+
+use platform::{CryptoRng, WorkerClock, WorkerKv};
+
+#[event(fetch)]
+async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
+    let api_request = match read_request(&mut req).await {
+        Ok(r) => r,
+        Err(err) => return write_response(&ApiResponse::error(&err)),
+    };
+    let response = match build_app(&env) {
+        Ok(app) => app.handle(&api_request).await,
+        Err(err) => ApiResponse::error(&err),
+    };
+    let route = match_route(api_request.method, &api_request.path).map_or("(no route)", |m| m.route.path);
+    console_log!("{} {} -> {}", api_request.method_name, route, response.status);
+    write_response(&response)
+}
+
+fn build_app(env: &Env) -> std::result::Result<App<WorkerKv, WorkerClock, CryptoRng>, ApiError> {
+    let misconfigured = |what: &str| {
+        console_error!("configuration error: {what}");
+        ApiError::Internal(format!("configuration: {what}"))
+    };
+    let text = |name: &str| env.secret(name).map(|s| s.to_string()).or_else(|_| env.var(name).map(|v| v.to_string())).ok();
+    let sid = text("ACCOUNT_SID")
+        .and_then(|s| AccountSid::parse(&s))
+        .ok_or_else(|| misconfigured("ACCOUNT_SID is not set to an AC SID"))?;
+    let token = text("AUTH_TOKEN").filter(|t| t.len() >= 16).ok_or_else(|| misconfigured("AUTH_TOKEN is not set (16+ characters)"))?;
+    let name = text("MAIN_ACCOUNT_NAME").unwrap_or_else(|| "Main account".to_owned());
+    let kv = env.kv("OTP_KV").map_err(|_| misconfigured("the OTP_KV binding is missing"))?;
+    Ok(App { kv: WorkerKv(kv), clock: WorkerClock, rng: CryptoRng, main: MainAccount::new(sid, &token, name) })
+}
+
+async fn read_request(req: &mut Request) -> std::result::Result<ApiRequest, ApiError> {
+    let url = req.url().map_err(|e| ApiError::MalformedBody(format!("bad URL: {e}")))?;
+    let method_name = req.method().to_string();
+    let headers: Vec<(String, String)> = req.headers().entries().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
+    let declared = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > edge_verify_core::app::MAX_BODY_BYTES) {
+        return Err(ApiError::PayloadTooLarge { limit: edge_verify_core::app::MAX_BODY_BYTES });
+    }
+    let body = req.bytes().await.unwrap_or_default();
+    Ok(ApiRequest {
+        method: Method::parse(&method_name),
+        method_name,
+        origin: url.origin().ascii_serialization(),
+        path: url.path().to_owned(),
+        query: url.query().unwrap_or_default().to_owned(),
+        headers,
+        body,
+    })
+}
+
+fn write_response(response: &ApiResponse) -> Result<Response> {
+    let headers = Headers::new();
+    for (name, value) in &response.headers {
+        headers.append(name, value)?;
+    }
+    let out = if response.body.is_empty() { Response::empty()? } else { Response::from_bytes(response.body.clone())? };
+    Ok(out.with_status(response.status).with_headers(headers))
+}

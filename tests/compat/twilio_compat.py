@@ -1,0 +1,127 @@
+"""Drives edge-verify with the official twilio helper library, pointed at a local worker.
+
+Run by tests/e2e/twilio_python.test.mjs against a fresh worker; or by hand against `make dev`:
+    EDGE_VERIFY_URL=http://127.0.0.1:8787 EDGE_VERIFY_ACCOUNT_SID=AC... EDGE_VERIFY_AUTH_TOKEN=... \
+        .venv/bin/python tests/compat/twilio_compat.py -v
+"""
+import os
+import re
+import unittest
+from datetime import datetime
+
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.rest import Client
+
+BASE_URL = os.environ["EDGE_VERIFY_URL"]
+ACCOUNT_SID = os.environ["EDGE_VERIFY_ACCOUNT_SID"]
+AUTH_TOKEN = os.environ["EDGE_VERIFY_AUTH_TOKEN"]
+
+
+def local_client(username, password, account_sid=None):
+    """A stock twilio Client whose Verify and 2010 API domains point at the local worker."""
+    client = Client(username, password, account_sid, environment={})
+    client.verify.base_url = BASE_URL
+    client.api.base_url = BASE_URL
+    return client
+
+
+class ServicesWithHelperLibrary(unittest.TestCase):
+    client = local_client(ACCOUNT_SID, AUTH_TOKEN)
+
+    def exercise_services(self, client):
+        services = client.verify.v2.services
+        created = services.create(friendly_name="Compat Svc", code_length=7, psd2_enabled=True,
+                                  totp_issuer="Compat", totp_time_step=45, push_include_date=False,
+                                  do_not_share_warning_enabled=True)
+        self.assertRegex(created.sid, r"^VA[0-9a-f]{32}$")
+        self.assertEqual(created.account_sid, ACCOUNT_SID)
+        self.assertEqual(created.friendly_name, "Compat Svc")
+        self.assertEqual(created.code_length, 7)
+        self.assertTrue(created.psd2_enabled)
+        self.assertTrue(created.do_not_share_warning_enabled)
+        self.assertEqual(created.totp["time_step"], 45)
+        self.assertIsInstance(created.date_created, datetime, "dates parse as %Y-%m-%dT%H:%M:%SZ")
+        self.assertTrue(created.url.startswith(BASE_URL + "/v2/Services/"))
+
+        fetched = services(created.sid).fetch()
+        self.assertEqual(fetched.sid, created.sid)
+        self.assertEqual(fetched.code_length, 7)
+
+        updated = services(created.sid).update(friendly_name="Compat Renamed", code_length=5, lookup_enabled=True)
+        self.assertEqual(updated.friendly_name, "Compat Renamed")
+        self.assertEqual(updated.code_length, 5)
+        self.assertTrue(updated.lookup_enabled)
+        self.assertTrue(updated.psd2_enabled, "unsent settings are kept")
+
+        extra = [services.create(friendly_name=f"Compat Page {i}").sid for i in range(7)]
+        listed = services.list(page_size=3)
+        listed_sids = [s.sid for s in listed]
+        for sid in extra + [created.sid]:
+            self.assertIn(sid, listed_sids)
+        self.assertEqual(len(listed_sids), len(set(listed_sids)), "paging repeats nothing")
+        first_page = services.page(page_size=3)
+        first_sids = {s.sid for s in first_page}
+        self.assertEqual(len(first_sids), 3)
+        self.assertTrue(first_page.next_page_url.startswith(BASE_URL))
+        second_sids = {s.sid for s in first_page.next_page()}
+        self.assertTrue(second_sids)
+        self.assertFalse(first_sids & second_sids)
+        self.assertEqual(len(list(services.stream(limit=4))), 4)
+
+        for sid in extra + [created.sid]:
+            self.assertTrue(services(sid).delete())
+        with self.assertRaises(TwilioRestException) as caught:
+            services(created.sid).fetch()
+        self.assertEqual((caught.exception.status, caught.exception.code), (404, 20404))
+
+    def test_services_with_the_account_token(self):
+        self.exercise_services(self.client)
+
+    def test_services_with_an_api_key(self):
+        key = self.client.new_keys.create(friendly_name="compat key")
+        self.assertRegex(key.sid, r"^SK[0-9a-f]{32}$")
+        self.assertTrue(key.secret)
+        try:
+            self.exercise_services(local_client(key.sid, key.secret, ACCOUNT_SID))
+            fetched = self.client.keys(key.sid).fetch()
+            self.assertEqual(fetched.friendly_name, "compat key")
+            self.assertIn(key.sid, [k.sid for k in self.client.keys.list()])
+        finally:
+            self.assertTrue(self.client.keys(key.sid).delete())
+        with self.assertRaises(TwilioRestException) as caught:
+            local_client(key.sid, key.secret, ACCOUNT_SID).verify.v2.services.create(friendly_name="Revoked")
+        self.assertEqual((caught.exception.status, caught.exception.code), (401, 20003))
+        with self.assertRaisesRegex(TwilioException, "HTTP 401"):
+            local_client(key.sid, key.secret, ACCOUNT_SID).verify.v2.services.list()
+
+    def test_errors_arrive_as_twilio_exceptions(self):
+        with self.assertRaises(TwilioRestException) as caught:
+            self.client.verify.v2.services.create(friendly_name="Bad", code_length=3)
+        self.assertEqual((caught.exception.status, caught.exception.code), (400, 60200))
+        self.assertIn("CodeLength", caught.exception.msg)
+        with self.assertRaises(TwilioRestException) as caught:
+            local_client(ACCOUNT_SID, "not-the-token-at-all").verify.v2.services(caught_sid := "VA" + "0" * 32).fetch()
+        self.assertEqual((caught.exception.status, caught.exception.code), (401, 20003), caught_sid)
+
+    def test_subaccounts(self):
+        sub = self.client.api.v2010.accounts.create(friendly_name="Compat Tenant")
+        self.assertRegex(sub.sid, r"^AC[0-9a-f]{32}$")
+        self.assertTrue(re.fullmatch(r"[0-9a-f]{32}", sub.auth_token))
+        tenant = local_client(sub.sid, sub.auth_token)
+        svc = tenant.verify.v2.services.create(friendly_name="Tenant Svc")
+        self.assertEqual(svc.account_sid, sub.sid)
+        with self.assertRaises(TwilioRestException) as caught:
+            self.client.verify.v2.services(svc.sid).fetch()
+        self.assertEqual(caught.exception.status, 404)
+        fetched = self.client.api.v2010.accounts(sub.sid).fetch()
+        self.assertIsNone(fetched.auth_token)
+        self.assertIsInstance(fetched.date_created, datetime)
+        suspended = self.client.api.v2010.accounts(sub.sid).update(status="suspended")
+        self.assertEqual(suspended.status, "suspended")
+        with self.assertRaisesRegex(TwilioException, "HTTP 401"):
+            tenant.verify.v2.services.list()
+        self.assertIn(sub.sid, [a.sid for a in self.client.api.v2010.accounts.list()])
+
+
+if __name__ == "__main__":
+    unittest.main()

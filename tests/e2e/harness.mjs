@@ -1,0 +1,83 @@
+// Starts the built worker (build/) in workerd through Miniflare, with real local KV, and gives
+// tests small helpers to call it the way Twilio's helper libraries do.
+import { Miniflare } from "miniflare";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export const MAIN_SID = "AC" + "1".repeat(32);
+
+/** Starts a fresh worker on a free loopback port. */
+export async function startWorker(bindings = {}) {
+  const authToken = randomBytes(16).toString("hex");
+  const logs = [];
+  const mf = new Miniflare({
+    rootPath: root,
+    modules: true,
+    scriptPath: path.join(root, "build/index.js"),
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: "2026-04-01",
+    kvNamespaces: ["OTP_KV"],
+    bindings: { ACCOUNT_SID: MAIN_SID, AUTH_TOKEN: authToken, MAIN_ACCOUNT_NAME: "Main account", ...bindings },
+    host: "127.0.0.1",
+    port: 0,
+    handleRuntimeStdio(stdout, stderr) {
+      for (const stream of [stdout, stderr]) stream.on("data", (chunk) => logs.push(chunk.toString()));
+    },
+  });
+  const url = (await mf.ready).toString().replace(/\/$/, "");
+  const main = client(url, MAIN_SID, authToken);
+  return {
+    url,
+    mf,
+    authToken,
+    main,
+    logs,
+    kv: () => mf.getKVNamespace("OTP_KV"),
+    as: (user, password) => client(url, user, password),
+    dispose: () => mf.dispose(),
+  };
+}
+
+/** A caller with Basic credentials. Bodies are form-encoded unless `json` is given. */
+export function client(baseUrl, user, password) {
+  const authorization = user === undefined ? undefined : "Basic " + Buffer.from(`${user}:${password}`).toString("base64");
+  async function call(method, path, { form, json, body, headers = {}, query } = {}) {
+    const h = { ...headers };
+    if (authorization && !h.authorization) h.authorization = authorization;
+    let payload = body;
+    if (form !== undefined) {
+      h["content-type"] = "application/x-www-form-urlencoded";
+      payload = new URLSearchParams(form).toString();
+    } else if (json !== undefined) {
+      h["content-type"] = "application/json";
+      payload = typeof json === "string" ? json : JSON.stringify(json);
+    }
+    const target = new URL(path.startsWith("http") ? path : baseUrl + path);
+    if (query) for (const [k, v] of Object.entries(query)) target.searchParams.set(k, v);
+    const res = await fetch(target, { method, headers: h, body: payload });
+    const text = await res.text();
+    let data = null;
+    try { data = text ? JSON.parse(text) : null; } catch { data = text; }
+    return { status: res.status, headers: res.headers, data, text };
+  }
+  return {
+    get: (p, o) => call("GET", p, o),
+    post: (p, form, o = {}) => call("POST", p, { form, ...o }),
+    del: (p, o) => call("DELETE", p, o),
+    call,
+  };
+}
+
+/** Asserts a Twilio error body with this status and code, and that it names `param` if given. */
+export function assertTwilioError(assert, res, status, code, param) {
+  assert.equal(res.status, status, `expected ${status}, got ${res.status}: ${res.text}`);
+  assert.equal(res.data.code, code, res.text);
+  assert.equal(res.data.status, status);
+  assert.equal(typeof res.data.message, "string");
+  assert.equal(res.data.more_info, `https://www.twilio.com/docs/errors/${code}`);
+  assert.deepEqual(Object.keys(res.data).sort(), ["code", "message", "more_info", "status"]);
+  if (param) assert.match(res.data.message, new RegExp(`^Invalid parameter: ${param.replace(/\./g, "\\.")}\\b`));
+}
