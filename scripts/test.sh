@@ -10,6 +10,9 @@ bash scripts/install.sh --python
 echo "== host tests (cargo test)"
 cargo test --workspace --quiet
 
+echo "== lints (cargo clippy, warnings denied)"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
 echo "== release build (worker-build)"
 bash scripts/build.sh > .build.log 2>&1 || { cat .build.log; exit 1; }
 rm -f .build.log

@@ -3,15 +3,22 @@
 //! `Date.now()`, the platform CSPRNG), and turns the answer back into a `worker::Response`.
 
 mod platform;
+mod target_object;
 
+use edge_verify_core::app::Settings;
 use edge_verify_core::auth::MainAccount;
+use edge_verify_core::delivery::config::DeliveryConfig;
+use edge_verify_core::delivery::providers::ProviderSettings;
 use edge_verify_core::http::{ApiRequest, ApiResponse, Method};
 use edge_verify_core::routes::match_route;
 use edge_verify_core::sid::AccountSid;
 use edge_verify_core::{ApiError, App};
 use worker::{console_error, console_log, event, Context, Env, Headers, Request, Response, Result};
 
-use platform::{CryptoRng, WorkerClock, WorkerKv};
+use platform::{code_key, CryptoRng, WorkerClock, WorkerHttp, WorkerKv, Workers};
+use target_object::WorkerTargets;
+
+pub use target_object::VerificationTarget;
 
 #[event(fetch)]
 async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
@@ -28,7 +35,7 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> Result<Response> {
     write_response(&response)
 }
 
-fn build_app(env: &Env) -> std::result::Result<App<WorkerKv, WorkerClock, CryptoRng>, ApiError> {
+fn build_app(env: &Env) -> std::result::Result<App<Workers>, ApiError> {
     let misconfigured = |what: &str| {
         console_error!("configuration error: {what}");
         ApiError::Internal(format!("configuration: {what}"))
@@ -40,7 +47,37 @@ fn build_app(env: &Env) -> std::result::Result<App<WorkerKv, WorkerClock, Crypto
     let token = text("AUTH_TOKEN").filter(|t| t.len() >= 16).ok_or_else(|| misconfigured("AUTH_TOKEN is not set (16+ characters)"))?;
     let name = text("MAIN_ACCOUNT_NAME").unwrap_or_else(|| "Main account".to_owned());
     let kv = env.kv("OTP_KV").map_err(|_| misconfigured("the OTP_KV binding is missing"))?;
-    Ok(App { kv: WorkerKv(kv), clock: WorkerClock, rng: CryptoRng, main: MainAccount::new(sid, &token, name) })
+    let targets = env.durable_object("VERIFY_TARGET").map_err(|_| misconfigured("the VERIFY_TARGET binding is missing"))?;
+    let dev_mode = text("DEV_MODE").is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    let lifetime_seconds = match text("VERIFICATION_LIFETIME_SECONDS") {
+        None => edge_verify_core::app::DEFAULT_LIFETIME_SECONDS,
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|s| Settings::lifetime_range(dev_mode).contains(s))
+            .ok_or_else(|| misconfigured("VERIFICATION_LIFETIME_SECONDS must be 120 to 86400 (down to 2 with DEV_MODE=true)"))?,
+    };
+    let delivery = DeliveryConfig::parse(&text("DELIVERY_CONFIG").unwrap_or_default(), dev_mode).map_err(|e| misconfigured(&e))?;
+    let defaults = ProviderSettings::default();
+    let providers = ProviderSettings {
+        twilio_api_base: text("TWILIO_API_BASE").unwrap_or(defaults.twilio_api_base),
+        sendgrid_api_base: text("SENDGRID_API_BASE").unwrap_or(defaults.sendgrid_api_base),
+        timeout_ms: match text("PROVIDER_TIMEOUT_MS") {
+            None => defaults.timeout_ms,
+            Some(v) => v.trim().parse().ok().filter(|ms| (100..=60_000).contains(ms)).ok_or_else(|| misconfigured("PROVIDER_TIMEOUT_MS must be 100 to 60000"))?,
+        },
+    };
+    let settings = Settings { code_key: code_key(env), lifetime_seconds, dev_mode, delivery, providers };
+    Ok(App {
+        kv: WorkerKv(kv),
+        clock: WorkerClock,
+        rng: CryptoRng,
+        targets: WorkerTargets(targets),
+        http: WorkerHttp,
+        main: MainAccount::new(sid, &token, name),
+        settings,
+    })
 }
 
 async fn read_request(req: &mut Request) -> std::result::Result<ApiRequest, ApiError> {

@@ -4,13 +4,13 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::app::{App, Call};
+use crate::app::{App, Call, Platform};
 use crate::auth::{generate_secret, secret_digest, Principal};
 use crate::error::ApiError;
 use crate::http::ApiResponse;
 use crate::page::{v2010_list, window, PageQuery};
 use crate::params::Patch;
-use crate::sid::{AccountSid, ApiKeySid, Rng};
+use crate::sid::{AccountSid, ApiKeySid};
 use crate::store::{get_json, get_many_json, keys, list_suffixes, put_json, KeyValue};
 use crate::time::{Clock, Timestamp};
 
@@ -113,7 +113,7 @@ fn key_json(record: &ApiKeyRecord, secret: Option<&str>) -> Value {
     value
 }
 
-impl<K: KeyValue, C: Clock, R: Rng> App<K, C, R> {
+impl<P: Platform> App<P> {
     fn main_account_record(&self) -> AccountRecord {
         AccountRecord {
             sid: self.main.sid.clone(),

@@ -2,6 +2,11 @@
 //! parameter decoding happen here once; each operation then works with typed values.
 
 use crate::auth::{authenticate, MainAccount, Principal};
+use crate::code::CodeKey;
+use crate::delivery::config::DeliveryConfig;
+use crate::delivery::providers::ProviderSettings;
+use crate::delivery::HttpClient;
+use crate::target::{TargetCommand, TargetError, TargetReply};
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, Method};
 use crate::params::Params;
@@ -13,16 +18,83 @@ use crate::time::Clock;
 /// Largest request body accepted (64 KiB).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// The service with its ports: storage, clock and randomness, and the main account.
-pub struct App<K, C, R> {
-    /// Workers KV, or a fake.
-    pub kv: K,
+/// Talks to the coordinator of one verification target (a Durable Object in the worker).
+#[allow(async_fn_in_trait)]
+pub trait Coordinator {
+    /// Sends `command` to the target named `target` and returns its answer.
+    async fn call(&self, target: &str, command: &TargetCommand) -> Result<Result<TargetReply, TargetError>, ApiError>;
+}
+
+/// The ports the application runs on: the Workers runtime, or fakes on the host.
+pub trait Platform {
+    /// Key-value storage (Workers KV).
+    type Kv: KeyValue;
     /// The clock.
-    pub clock: C,
+    type Clock: Clock;
     /// The CSPRNG.
-    pub rng: R,
+    type Rng: Rng;
+    /// Verification target coordinators (Durable Objects).
+    type Targets: Coordinator;
+    /// Outbound HTTP to providers.
+    type Http: HttpClient;
+    /// Writes one line to the operator's log (used by the dev log sink only).
+    fn log(line: &str);
+}
+
+/// Deployment settings beyond the main account.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `CODE_HMAC_KEY`; verifications are refused (500, logged) without it.
+    pub code_key: Option<CodeKey>,
+    /// How long a verification lives (`VERIFICATION_LIFETIME_SECONDS`, default 600).
+    pub lifetime_seconds: u64,
+    /// `DEV_MODE=true`: enables the log sink and `GET /dev/outbox`.
+    pub dev_mode: bool,
+    /// Providers and sender routes.
+    pub delivery: DeliveryConfig,
+    /// Provider base URLs and timeout.
+    pub providers: ProviderSettings,
+}
+
+/// Default verification lifetime: 10 minutes.
+pub const DEFAULT_LIFETIME_SECONDS: u64 = 600;
+
+impl Settings {
+    /// The accepted `VERIFICATION_LIFETIME_SECONDS`: 2 minutes to 24 hours, or down to 2 seconds
+    /// in dev mode (for expiry tests).
+    pub fn lifetime_range(dev_mode: bool) -> std::ops::RangeInclusive<u64> {
+        (if dev_mode { 2 } else { 120 })..=86_400
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            code_key: None,
+            lifetime_seconds: DEFAULT_LIFETIME_SECONDS,
+            dev_mode: false,
+            delivery: DeliveryConfig::default(),
+            providers: ProviderSettings::default(),
+        }
+    }
+}
+
+/// The service with its ports and settings.
+pub struct App<P: Platform> {
+    /// Workers KV, or a fake.
+    pub kv: P::Kv,
+    /// The clock.
+    pub clock: P::Clock,
+    /// The CSPRNG.
+    pub rng: P::Rng,
+    /// Verification target coordinators.
+    pub targets: P::Targets,
+    /// Outbound HTTP.
+    pub http: P::Http,
     /// The deployment's main account.
     pub main: MainAccount,
+    /// Everything else the deployment sets.
+    pub settings: Settings,
 }
 
 /// One authenticated, decoded call to an operation.
@@ -54,7 +126,7 @@ impl Call {
     }
 }
 
-impl<K: KeyValue, C: Clock, R: Rng> App<K, C, R> {
+impl<P: Platform> App<P> {
     /// Answers one request. Never panics; every failure becomes a Twilio error response.
     pub async fn handle(&self, req: &ApiRequest) -> ApiResponse {
         match self.dispatch(req).await {
@@ -112,6 +184,11 @@ impl<K: KeyValue, C: Clock, R: Rng> App<K, C, R> {
             Operation::FetchKey => self.fetch_key(call).await,
             Operation::UpdateKey => self.update_key(call).await,
             Operation::DeleteKey => self.delete_key(call).await,
+            Operation::CreateVerification => self.create_verification(call).await,
+            Operation::FetchVerification => self.fetch_verification(call).await,
+            Operation::UpdateVerification => self.update_verification(call).await,
+            Operation::CreateVerificationCheck => self.create_verification_check(call).await,
+            Operation::ListDevOutbox => self.list_dev_outbox(call).await,
         }
     }
 }

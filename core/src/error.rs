@@ -39,6 +39,32 @@ pub enum ApiError {
         /// What is wrong with it.
         detail: String,
     },
+    /// Five checks were used on this verification.
+    #[error("Max check attempts reached")]
+    MaxCheckAttempts,
+    /// Five sends were used on this verification.
+    #[error("Max send attempts reached")]
+    MaxSendAttempts,
+    /// The service does not enable what the request asks for.
+    #[error("Service does not support this feature: {0}")]
+    FeatureNotEnabled(String),
+    /// A PSD2 service needs Amount and Payee.
+    #[error("'Amount' & 'Payee' params are required for this PSD2-enabled service")]
+    Psd2ParamsRequired,
+    /// A check named no verification.
+    #[error("No target verification specified: send To or VerificationSid")]
+    NoVerificationTarget,
+    /// No provider can deliver on this channel.
+    #[error("Delivery channel disabled: {0}")]
+    ChannelDisabled(String),
+    /// The provider did not take the message.
+    #[error("Delivery through {provider} failed: {detail}")]
+    DeliveryFailed {
+        /// `twilio`, `sendgrid` or `webhook`.
+        provider: String,
+        /// Status and provider error, never credentials or the code.
+        detail: String,
+    },
     /// Storage or another dependency failed; the detail goes to the log, never to the caller.
     #[error("Internal server error")]
     Internal(String),
@@ -59,6 +85,10 @@ impl ApiError {
             Self::MethodNotAllowed { .. } => 405,
             Self::PayloadTooLarge { .. } => 413,
             Self::MalformedBody(_) | Self::InvalidParameter { .. } => 400,
+            Self::MaxCheckAttempts | Self::MaxSendAttempts => 429,
+            Self::FeatureNotEnabled(_) => 403,
+            Self::Psd2ParamsRequired | Self::NoVerificationTarget | Self::ChannelDisabled(_) => 400,
+            Self::DeliveryFailed { .. } => 502,
             Self::Internal(_) => 500,
         }
     }
@@ -72,6 +102,13 @@ impl ApiError {
             Self::MethodNotAllowed { .. } => 20004,
             Self::PayloadTooLarge { .. } => 20413,
             Self::MalformedBody(_) | Self::InvalidParameter { .. } => 60200,
+            Self::MaxCheckAttempts => 60202,
+            Self::MaxSendAttempts => 60203,
+            Self::FeatureNotEnabled(_) => 60204,
+            Self::Psd2ParamsRequired => 60206,
+            Self::NoVerificationTarget => 60221,
+            Self::ChannelDisabled(_) => 60223,
+            Self::DeliveryFailed { .. } => 30008,
             Self::Internal(_) => 20500,
         }
     }

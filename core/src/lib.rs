@@ -11,6 +11,8 @@
 pub mod accounts;
 pub mod app;
 pub mod auth;
+pub mod code;
+pub mod delivery;
 pub mod error;
 pub mod http;
 pub mod page;
@@ -20,7 +22,10 @@ pub mod routes;
 pub mod services;
 pub mod sid;
 pub mod store;
+pub mod target;
 pub mod time;
+pub mod verification;
+pub mod verifications;
 
 pub use app::App;
 pub use error::ApiError;

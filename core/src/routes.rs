@@ -34,6 +34,16 @@ pub enum Operation {
     UpdateKey,
     /// `DELETE /2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json`
     DeleteKey,
+    /// `POST /v2/Services/{ServiceSid}/Verifications`
+    CreateVerification,
+    /// `GET /v2/Services/{ServiceSid}/Verifications/{Sid}`
+    FetchVerification,
+    /// `POST /v2/Services/{ServiceSid}/Verifications/{Sid}`
+    UpdateVerification,
+    /// `POST /v2/Services/{ServiceSid}/VerificationCheck`
+    CreateVerificationCheck,
+    /// `GET /dev/outbox` (only with `DEV_MODE=true`)
+    ListDevOutbox,
 }
 
 impl Operation {
@@ -54,6 +64,11 @@ impl Operation {
             Self::FetchKey => "FetchKey",
             Self::UpdateKey => "UpdateKey",
             Self::DeleteKey => "DeleteKey",
+            Self::CreateVerification => "CreateVerification",
+            Self::FetchVerification => "FetchVerification",
+            Self::UpdateVerification => "UpdateVerification",
+            Self::CreateVerificationCheck => "CreateVerificationCheck",
+            Self::ListDevOutbox => "ListDevOutbox",
         }
     }
 }
@@ -89,6 +104,11 @@ pub const ROUTES: &[Route] = &[
     route(Method::Get, "/2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json", Operation::FetchKey),
     route(Method::Post, "/2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json", Operation::UpdateKey),
     route(Method::Delete, "/2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json", Operation::DeleteKey),
+    route(Method::Post, "/v2/Services/{ServiceSid}/Verifications", Operation::CreateVerification),
+    route(Method::Get, "/v2/Services/{ServiceSid}/Verifications/{Sid}", Operation::FetchVerification),
+    route(Method::Post, "/v2/Services/{ServiceSid}/Verifications/{Sid}", Operation::UpdateVerification),
+    route(Method::Post, "/v2/Services/{ServiceSid}/VerificationCheck", Operation::CreateVerificationCheck),
+    route(Method::Get, "/dev/outbox", Operation::ListDevOutbox),
 ];
 
 /// A route that matched, with its captured path parameters (percent-decoded).

@@ -4,12 +4,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::app::{App, Call};
+use crate::app::{App, Call, Platform};
 use crate::error::ApiError;
 use crate::http::ApiResponse;
 use crate::page::{v2_list, window, PageQuery};
 use crate::params::{Params, Patch};
-use crate::sid::{AccountSid, CredentialSid, MessagingServiceSid, Rng, ServiceSid, TemplateSid};
+use crate::sid::{AccountSid, CredentialSid, MessagingServiceSid, ServiceSid, TemplateSid};
 use crate::store::{get_json, get_many_json, keys, list_suffixes, put_json, KeyValue};
 use crate::time::{Clock, Timestamp};
 
@@ -297,7 +297,7 @@ fn parse_origins(text: &str) -> Result<Vec<String>, ApiError> {
     Ok(origins)
 }
 
-impl<K: KeyValue, C: Clock, R: Rng> App<K, C, R> {
+impl<P: Platform> App<P> {
     /// The caller's service named in the path, or 404.
     pub(crate) async fn load_service(&self, call: &Call) -> Result<ServiceRecord, ApiError> {
         let name = if call.has_path_param("ServiceSid") { "ServiceSid" } else { "Sid" };

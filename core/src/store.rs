@@ -69,6 +69,18 @@ pub mod keys {
     pub fn service(account: &AccountSid, sid: &ServiceSid) -> String {
         format!("svc/{account}/{sid}")
     }
+    /// A verification token: the record and code digest, kept for the verification's lifetime.
+    pub fn verification(service: &ServiceSid, sid: &crate::sid::VerificationSid) -> String {
+        format!("ver/{service}/{sid}")
+    }
+    /// A dev outbox entry (`DEV_MODE` only).
+    pub fn outbox_entry(account: &AccountSid, stamp: &str) -> String {
+        format!("dev-outbox/{account}/{stamp}")
+    }
+    /// The prefix of an account's dev outbox.
+    pub fn outbox(account: &AccountSid) -> String {
+        format!("dev-outbox/{account}/")
+    }
     /// The prefix of an account's services.
     pub fn services(account: &AccountSid) -> String {
         format!("svc/{account}/")

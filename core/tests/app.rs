@@ -1,28 +1,78 @@
 //! The whole application on the host, with an in-memory store, a fixed clock and a counting
 //! RNG: routing, authentication and the operations together, without the Workers runtime.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::pin;
+use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use base64::Engine;
+use edge_verify_core::app::{Coordinator, Platform, Settings};
 use edge_verify_core::auth::MainAccount;
+use edge_verify_core::code::CodeKey;
+use edge_verify_core::delivery::config::DeliveryConfig;
+use edge_verify_core::delivery::{HttpClient, OutboundRequest, OutboundResponse, TransportError};
 use edge_verify_core::http::{ApiRequest, ApiResponse, Method};
 use edge_verify_core::sid::{AccountSid, Rng};
 use edge_verify_core::store::MemoryKv;
+use edge_verify_core::target::{apply, TargetCommand, TargetError, TargetReply};
 use edge_verify_core::time::{Clock, Timestamp};
-use edge_verify_core::App;
+use edge_verify_core::verification::Verification;
+use edge_verify_core::{ApiError, App};
 use serde_json::Value;
 
 const MAIN: &str = "AC11111111111111111111111111111111";
 const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 
-struct FixedClock;
+const KEY: &str = "host-test-code-key-0000";
+
+#[derive(Clone)]
+struct FixedClock(Rc<Cell<u64>>);
 impl Clock for FixedClock {
     fn now(&self) -> Timestamp {
-        Timestamp::from_unix_seconds(1_700_000_000)
+        Timestamp::from_unix_seconds(self.0.get())
     }
+}
+
+/// The coordinator in process: the same state machine the Durable Object runs.
+struct LocalTargets {
+    clock: FixedClock,
+    states: RefCell<HashMap<String, Option<Verification>>>,
+}
+impl Coordinator for LocalTargets {
+    async fn call(&self, target: &str, command: &TargetCommand) -> Result<Result<TargetReply, TargetError>, ApiError> {
+        let mut states = self.states.borrow_mut();
+        let state = states.entry(target.to_owned()).or_default();
+        Ok(apply(state, command.clone(), self.clock.now(), &CodeKey::new(KEY).unwrap()))
+    }
+}
+
+/// A provider that records requests and answers with a scripted status.
+#[derive(Default)]
+struct FakeHttp {
+    sent: RefCell<Vec<OutboundRequest>>,
+    status: Cell<u16>,
+}
+impl HttpClient for FakeHttp {
+    async fn send(&self, request: &OutboundRequest, timeout_ms: u64) -> Result<OutboundResponse, TransportError> {
+        self.sent.borrow_mut().push(request.clone());
+        match self.status.get() {
+            0 => Err(TransportError::Timeout(timeout_ms)),
+            status => Ok(OutboundResponse { status, headers: vec![], body: b"{}".to_vec() }),
+        }
+    }
+}
+
+struct Host;
+impl Platform for Host {
+    type Kv = MemoryKv;
+    type Clock = FixedClock;
+    type Rng = CountingRng;
+    type Targets = LocalTargets;
+    type Http = FakeHttp;
+    fn log(_line: &str) {}
 }
 
 struct CountingRng(Cell<u8>);
@@ -46,13 +96,95 @@ fn block_on<F: Future>(f: F) -> F::Output {
     }
 }
 
-fn app(kv: MemoryKv) -> App<MemoryKv, FixedClock, CountingRng> {
+fn app(kv: MemoryKv) -> App<Host> {
+    let clock = FixedClock(Rc::new(Cell::new(1_700_000_000)));
+    let delivery = DeliveryConfig::parse(
+        r#"{"twilio_routes": [{"prefix": "*", "account_sid": "ACprovider", "auth_token": "provider-token", "from": "+15550000000"}]}"#,
+        false,
+    )
+    .unwrap();
+    let http = FakeHttp::default();
+    http.status.set(201);
     App {
         kv,
-        clock: FixedClock,
+        clock: clock.clone(),
         rng: CountingRng(Cell::new(1)),
+        targets: LocalTargets { clock, states: RefCell::default() },
+        http,
         main: MainAccount::new(AccountSid::parse(MAIN).unwrap(), TOKEN, "Main"),
+        settings: Settings { code_key: CodeKey::new(KEY), delivery, ..Settings::default() },
     }
+}
+
+fn call(app: &App<Host>, method: &str, path: &str, form: &str) -> (u16, Value) {
+    let r = block_on(app.handle(&request(method, path, MAIN, TOKEN, form)));
+    (r.status, if r.body.is_empty() { Value::Null } else { json(&r) })
+}
+
+/// The code in the last SMS the fake provider got.
+fn last_code(app: &App<Host>) -> String {
+    let sent = app.http.sent.borrow();
+    let form: Vec<(String, String)> = serde_urlencoded::from_bytes(&sent.last().unwrap().body).unwrap();
+    let body = &form.iter().find(|(k, _)| k == "Body").unwrap().1;
+    body.chars().filter(char::is_ascii_digit).collect()
+}
+
+#[test]
+fn a_whole_verification_on_the_host() {
+    let app = app(MemoryKv::default());
+    let (_, svc) = call(&app, "POST", "/v2/Services", "FriendlyName=Acme&CodeLength=8");
+    let base = format!("/v2/Services/{}", svc["sid"].as_str().unwrap());
+    let (status, v) = call(&app, "POST", &format!("{base}/Verifications"), "To=%2B14155550100&Channel=sms");
+    assert_eq!(status, 201, "{v}");
+    assert_eq!(v["status"], "pending");
+    let code = last_code(&app);
+    assert_eq!(code.len(), 8);
+    assert!(!v.to_string().contains(&code));
+    let (status, again) = call(&app, "POST", &format!("{base}/Verifications"), "To=%2B14155550100&Channel=call");
+    assert_eq!(status, 201);
+    assert_eq!(again["sid"], v["sid"]);
+    assert_eq!(again["channel"], "call");
+    assert_eq!(again["send_code_attempts"].as_array().unwrap().len(), 2);
+    let (status, wrong) = call(&app, "POST", &format!("{base}/VerificationCheck"), "To=%2B14155550100&Code=00000000");
+    assert_eq!((status, wrong["status"].as_str()), (200, Some("pending")));
+    let (status, ok) = call(&app, "POST", &format!("{base}/VerificationCheck"), &format!("VerificationSid={}&Code={code}", v["sid"].as_str().unwrap()));
+    assert_eq!((status, ok["status"].as_str(), ok["valid"].as_bool()), (200, Some("approved"), Some(true)));
+    let (status, gone) = call(&app, "GET", &format!("{base}/Verifications/{}", v["sid"].as_str().unwrap()), "");
+    assert_eq!((status, gone["code"].as_u64()), (404, Some(20404)));
+}
+
+#[test]
+fn provider_failure_leaves_no_verification_behind() {
+    let app = app(MemoryKv::default());
+    let (_, svc) = call(&app, "POST", "/v2/Services", "FriendlyName=Acme");
+    let base = format!("/v2/Services/{}", svc["sid"].as_str().unwrap());
+    let keys_before = app.kv.keys();
+    app.http.status.set(503);
+    let (status, err) = call(&app, "POST", &format!("{base}/Verifications"), "To=%2B14155550100&Channel=sms");
+    assert_eq!((status, err["code"].as_u64()), (502, Some(30008)), "{err}");
+    assert!(err["message"].as_str().unwrap().contains("HTTP 503"));
+    assert_eq!(app.kv.keys(), keys_before, "no token left in KV");
+    assert_eq!(call(&app, "GET", &format!("{base}/Verifications/%2B14155550100"), "").0, 404);
+    app.http.status.set(0);
+    let (status, err) = call(&app, "POST", &format!("{base}/Verifications"), "To=%2B14155550100&Channel=sms");
+    assert_eq!(status, 502);
+    assert!(err["message"].as_str().unwrap().contains("timed out"));
+    app.http.status.set(201);
+    let (status, v) = call(&app, "POST", &format!("{base}/Verifications"), "To=%2B14155550100&Channel=sms");
+    assert_eq!(status, 201);
+    assert_eq!(v["send_code_attempts"].as_array().unwrap().len(), 1, "failed sends do not count");
+}
+
+#[test]
+fn expiry_follows_the_clock() {
+    let app = app(MemoryKv::default());
+    let (_, svc) = call(&app, "POST", "/v2/Services", "FriendlyName=Acme");
+    let base = format!("/v2/Services/{}", svc["sid"].as_str().unwrap());
+    call(&app, "POST", &format!("{base}/Verifications"), "To=%2B14155550100&Channel=sms");
+    let code = last_code(&app);
+    app.clock.0.set(app.clock.0.get() + 600);
+    let (status, _) = call(&app, "POST", &format!("{base}/VerificationCheck"), &format!("To=%2B14155550100&Code={code}"));
+    assert_eq!(status, 404);
 }
 
 fn request(method: &str, path: &str, user: &str, password: &str, form: &str) -> ApiRequest {

@@ -4,9 +4,12 @@ Run by tests/e2e/twilio_python.test.mjs against a fresh worker; or by hand again
     EDGE_VERIFY_URL=http://127.0.0.1:8787 EDGE_VERIFY_ACCOUNT_SID=AC... EDGE_VERIFY_AUTH_TOKEN=... \
         .venv/bin/python tests/compat/twilio_compat.py -v
 """
+import json
 import os
 import re
 import unittest
+import urllib.parse
+import urllib.request
 from datetime import datetime
 
 from twilio.base.exceptions import TwilioException, TwilioRestException
@@ -15,6 +18,7 @@ from twilio.rest import Client
 BASE_URL = os.environ["EDGE_VERIFY_URL"]
 ACCOUNT_SID = os.environ["EDGE_VERIFY_ACCOUNT_SID"]
 AUTH_TOKEN = os.environ["EDGE_VERIFY_AUTH_TOKEN"]
+FAKE_PROVIDER = os.environ.get("EDGE_VERIFY_FAKE_PROVIDER")
 
 
 def local_client(username, password, account_sid=None):
@@ -121,6 +125,73 @@ class ServicesWithHelperLibrary(unittest.TestCase):
         with self.assertRaisesRegex(TwilioException, "HTTP 401"):
             tenant.verify.v2.services.list()
         self.assertIn(sub.sid, [a.sid for a in self.client.api.v2010.accounts.list()])
+
+
+def last_code_sent_to(to):
+    """The code in the latest message the fake provider received for `to`."""
+    with urllib.request.urlopen(FAKE_PROVIDER + "/__received") as response:
+        received = json.load(response)
+    for entry in reversed(received):
+        form = dict(re.findall(r"([^&=]+)=([^&]*)", entry["text"])) if "Messages.json" in entry["path"] else {}
+        if urllib.parse.unquote_plus(form.get("To", "")) == to:
+            return re.search(r"\d{4,10}", urllib.parse.unquote_plus(form["Body"])).group(0)
+    raise AssertionError(f"nothing was sent to {to}")
+
+
+@unittest.skipUnless(FAKE_PROVIDER, "needs EDGE_VERIFY_FAKE_PROVIDER")
+class VerificationsWithHelperLibrary(unittest.TestCase):
+    client = local_client(ACCOUNT_SID, AUTH_TOKEN)
+
+    def setUp(self):
+        self.service = self.client.verify.v2.services.create(friendly_name="Compat Verify", code_length=7)
+        self.verify = self.client.verify.v2.services(self.service.sid)
+
+    def tearDown(self):
+        self.verify.delete()
+
+    def test_start_check_and_fetch(self):
+        started = self.verify.verifications.create(to="+14155550142", channel="sms", locale="en")
+        self.assertRegex(started.sid, r"^VE[0-9a-f]{32}$")
+        self.assertEqual((started.status, started.valid, started.channel), ("pending", False, "sms"))
+        self.assertEqual(len(started.send_code_attempts), 1)
+        self.assertIsInstance(started.date_created, datetime)
+        code = last_code_sent_to("+14155550142")
+        self.assertEqual(len(code), 7)
+
+        resent = self.verify.verifications.create(to="+14155550142", channel="sms")
+        self.assertEqual(resent.sid, started.sid)
+        self.assertEqual(last_code_sent_to("+14155550142"), code)
+
+        fetched = self.verify.verifications(started.sid).fetch()
+        self.assertEqual((fetched.sid, fetched.status, len(fetched.send_code_attempts)), (started.sid, "pending", 2))
+
+        wrong = self.verify.verification_checks.create(to="+14155550142", code="0000000" if code != "0000000" else "1111111")
+        self.assertEqual((wrong.status, wrong.valid), ("pending", False))
+        right = self.verify.verification_checks.create(verification_sid=started.sid, code=code)
+        self.assertEqual((right.sid, right.status, right.valid), (started.sid, "approved", True))
+
+        with self.assertRaises(TwilioRestException) as caught:
+            self.verify.verifications(started.sid).fetch()
+        self.assertEqual((caught.exception.status, caught.exception.code), (404, 20404))
+
+    def test_approve_and_cancel(self):
+        first = self.verify.verifications.create(to="+14155550143", channel="call")
+        canceled = self.verify.verifications(first.sid).update(status="canceled")
+        self.assertEqual(canceled.status, "canceled")
+        second = self.verify.verifications.create(to="+14155550143", channel="sms")
+        self.assertNotEqual(second.sid, first.sid)
+        approved = self.verify.verifications("+14155550143").update(status="approved")
+        self.assertEqual((approved.sid, approved.status), (second.sid, "approved"))
+
+    def test_limits_raise_twilio_errors(self):
+        for _ in range(5):
+            self.verify.verifications.create(to="+14155550144", channel="sms")
+        with self.assertRaises(TwilioRestException) as caught:
+            self.verify.verifications.create(to="+14155550144", channel="sms")
+        self.assertEqual((caught.exception.status, caught.exception.code), (429, 60203))
+        with self.assertRaises(TwilioRestException) as caught:
+            self.verify.verification_checks.create(code="123456")
+        self.assertEqual((caught.exception.status, caught.exception.code), (400, 60221))
 
 
 if __name__ == "__main__":

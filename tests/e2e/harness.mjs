@@ -20,7 +20,14 @@ export async function startWorker(bindings = {}) {
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2026-04-01",
     kvNamespaces: ["OTP_KV"],
-    bindings: { ACCOUNT_SID: MAIN_SID, AUTH_TOKEN: authToken, MAIN_ACCOUNT_NAME: "Main account", ...bindings },
+    durableObjects: { VERIFY_TARGET: { className: "VerificationTarget", useSQLite: true } },
+    bindings: {
+      ACCOUNT_SID: MAIN_SID,
+      AUTH_TOKEN: authToken,
+      CODE_HMAC_KEY: randomBytes(24).toString("hex"),
+      MAIN_ACCOUNT_NAME: "Main account",
+      ...bindings,
+    },
     host: "127.0.0.1",
     port: 0,
     handleRuntimeStdio(stdout, stderr) {
@@ -33,6 +40,7 @@ export async function startWorker(bindings = {}) {
     url,
     mf,
     authToken,
+    logText: () => logs.join(""),
     main,
     logs,
     kv: () => mf.getKVNamespace("OTP_KV"),
