@@ -47,7 +47,7 @@ pub struct StartCommand {
 
 /// A request to a target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum TargetCommand {
     /// Reserve a send: a new verification, or a resend of the live one.
     Start(StartCommand),
@@ -83,7 +83,7 @@ pub enum TargetCommand {
 
 /// A successful answer from a target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "reply", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum TargetReply {
     /// A send was reserved.
     Started {
