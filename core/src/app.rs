@@ -131,29 +131,46 @@ impl<P: Platform> App<P> {
     pub async fn handle(&self, req: &ApiRequest) -> ApiResponse {
         match self.dispatch(req).await {
             Ok(response) => response,
-            Err(err) => {
-                let mut response = ApiResponse::error(&err);
-                if let Err(NoRoute::MethodNotAllowed(allowed)) = match_route(req.method, &req.path) {
-                    let allow: Vec<&str> = allowed.iter().map(|m| m.as_str()).collect();
-                    response.headers.push(("allow".into(), allow.join(", ")));
-                }
-                response
-            }
+            Err(err) => self.error_response(req, &err),
         }
     }
 
-    async fn dispatch(&self, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    /// The Twilio error response for `err`, with `Allow` on a 405.
+    pub(crate) fn error_response(&self, req: &ApiRequest, err: &ApiError) -> ApiResponse {
+        let mut response = ApiResponse::error(err);
+        if let Err(NoRoute::MethodNotAllowed(allowed)) = match_route(req.method, &req.path) {
+            let allow: Vec<&str> = allowed.iter().map(|m| m.as_str()).collect();
+            response.headers.push(("allow".into(), allow.join(", ")));
+        }
+        response
+    }
+
+    fn route(req: &ApiRequest) -> Result<crate::routes::Matched, ApiError> {
         if req.body.len() > MAX_BODY_BYTES {
             return Err(ApiError::PayloadTooLarge { limit: MAX_BODY_BYTES });
         }
-        let matched = match_route(req.method, &req.path).map_err(|no| match no {
+        match_route(req.method, &req.path).map_err(|no| match no {
             NoRoute::NotFound => ApiError::NotFound(req.path.clone()),
             NoRoute::MethodNotAllowed(_) => ApiError::MethodNotAllowed { method: req.method_name.clone(), path: req.path.clone() },
-        })?;
+        })
+    }
+
+    async fn dispatch(&self, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+        Self::route(req)?;
         let principal = authenticate(&self.kv, &self.main, req.header("authorization")).await?;
+        self.serve(req, principal).await
+    }
+
+    /// Routes, decodes and runs a request for an already authenticated caller (also used by
+    /// `make_api_call`, which dispatches inside the worker as its caller).
+    pub(crate) async fn serve(&self, req: &ApiRequest, principal: Principal) -> Result<ApiResponse, ApiError> {
+        let matched = Self::route(req)?;
+        let operation = matched.route.operation;
         let query = Params::from_query(&req.query)?;
         let params = match req.method {
-            Some(Method::Post | Method::Put | Method::Patch) => Params::from_body(req.header("content-type"), &req.body)?,
+            Some(Method::Post | Method::Put | Method::Patch) if operation != Operation::RunAction => {
+                Params::from_body(req.header("content-type"), &req.body)?
+            }
             _ => Params::default(),
         };
         let call = Call {
@@ -164,7 +181,10 @@ impl<P: Platform> App<P> {
             query,
             params,
         };
-        self.run(matched.route.operation, &call).await
+        match operation {
+            Operation::RunAction => self.run_action(&call, &req.body).await,
+            other => self.run(other, &call).await,
+        }
     }
 
     /// Runs one operation for an authenticated call.
@@ -189,6 +209,9 @@ impl<P: Platform> App<P> {
             Operation::UpdateVerification => self.update_verification(call).await,
             Operation::CreateVerificationCheck => self.create_verification_check(call).await,
             Operation::ListDevOutbox => self.list_dev_outbox(call).await,
+            Operation::ListActions => self.list_actions(call).await,
+            // Actions need their raw JSON body: `serve` runs them.
+            Operation::RunAction => Err(ApiError::NotFound(call.path.clone())),
         }
     }
 }

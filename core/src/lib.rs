@@ -9,11 +9,13 @@
 #![warn(missing_docs)]
 
 pub mod accounts;
+pub mod actions;
 pub mod app;
 pub mod auth;
 pub mod code;
 pub mod delivery;
 pub mod error;
+pub mod examples;
 pub mod http;
 pub mod page;
 pub mod params;
@@ -21,6 +23,7 @@ pub mod phone;
 pub mod routes;
 pub mod services;
 pub mod sid;
+pub mod spec;
 pub mod store;
 pub mod target;
 pub mod time;

@@ -53,9 +53,10 @@ pub struct PageQuery {
 impl PageQuery {
     /// Reads `PageSize`, `Page` and `PageToken` from the query string.
     pub fn from_params(query: &Params) -> Result<Self, ApiError> {
-        let size = query.integer("PageSize", 1..=MAX_PAGE_SIZE as i64)?.map_or(DEFAULT_PAGE_SIZE, |n| n as usize);
-        let page = query.integer("Page", 0..=i64::from(u32::MAX))?.map_or(0, |n| n as u32);
-        let token = match query.get("PageToken") {
+        use crate::spec::paging::{PAGE, PAGE_SIZE, PAGE_TOKEN};
+        let size = query.integer(PAGE_SIZE.wire, PAGE_SIZE.range())?.map_or(DEFAULT_PAGE_SIZE, |n| n as usize);
+        let page = query.integer(PAGE.wire, PAGE.range())?.map_or(0, |n| n as u32);
+        let token = match query.get(PAGE_TOKEN.wire) {
             None | Some("") => None,
             Some(t) => Some(PageToken::decode(t).ok_or_else(|| ApiError::invalid("PageToken", "is not a token from a previous page"))?),
         };

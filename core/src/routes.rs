@@ -44,6 +44,10 @@ pub enum Operation {
     CreateVerificationCheck,
     /// `GET /dev/outbox` (only with `DEV_MODE=true`)
     ListDevOutbox,
+    /// `GET /v1/actions`
+    ListActions,
+    /// `POST /v1/actions/{ActionId}`
+    RunAction,
 }
 
 impl Operation {
@@ -69,6 +73,8 @@ impl Operation {
             Self::UpdateVerification => "UpdateVerification",
             Self::CreateVerificationCheck => "CreateVerificationCheck",
             Self::ListDevOutbox => "ListDevOutbox",
+            Self::ListActions => "ListActions",
+            Self::RunAction => "RunAction",
         }
     }
 }
@@ -109,6 +115,8 @@ pub const ROUTES: &[Route] = &[
     route(Method::Post, "/v2/Services/{ServiceSid}/Verifications/{Sid}", Operation::UpdateVerification),
     route(Method::Post, "/v2/Services/{ServiceSid}/VerificationCheck", Operation::CreateVerificationCheck),
     route(Method::Get, "/dev/outbox", Operation::ListDevOutbox),
+    route(Method::Get, "/v1/actions", Operation::ListActions),
+    route(Method::Post, "/v1/actions/{ActionId}", Operation::RunAction),
 ];
 
 /// A route that matched, with its captured path parameters (percent-decoded).

@@ -14,11 +14,23 @@ use crate::store::{get_json, get_many_json, keys, list_suffixes, put_json, KeyVa
 use crate::time::{Clock, Timestamp};
 
 /// Longest `FriendlyName` (Twilio's 60200 text: "max 30 characters").
-pub const MAX_FRIENDLY_NAME: usize = 30;
+pub const MAX_FRIENDLY_NAME: usize = crate::spec::service::FRIENDLY_NAME.max_chars();
 /// Most digits a `FriendlyName` may hold, so a name cannot pass for a code or a phone number.
 pub const MAX_FRIENDLY_NAME_DIGITS: usize = 4;
 /// Code length when the service does not set one.
 pub const DEFAULT_CODE_LENGTH: u8 = 6;
+
+/// The Verify v2 `service` resource as an example (used by the action catalog and the spec).
+pub fn example_json(origin: &str) -> Value {
+    let mut service = ServiceRecord::new(
+        ServiceSid::example(),
+        AccountSid::example(),
+        "My Service".into(),
+        Timestamp::from_unix_seconds(1_438_286_400),
+    );
+    service.do_not_share_warning_enabled = true;
+    service.to_json(origin)
+}
 
 /// Push factor settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,61 +167,64 @@ impl ServiceRecord {
     /// Applies every service parameter present in `p`, or fails naming the first bad one.
     /// Work on a copy: a failure may leave `self` partly changed.
     pub fn apply(&mut self, p: &Params) -> Result<(), ApiError> {
-        if let Some(name) = p.get("FriendlyName") {
+        use crate::spec::service::*;
+        if let Some(name) = p.get(FRIENDLY_NAME.wire) {
             self.friendly_name = parse_friendly_name(name)?;
         }
-        if let Some(n) = p.integer("CodeLength", 4..=10)? {
+        if let Some(n) = p.integer(CODE_LENGTH.wire, CODE_LENGTH.range())? {
             self.code_length = n as u8;
         }
-        for (name, field) in [
-            ("LookupEnabled", &mut self.lookup_enabled),
-            ("SkipSmsToLandlines", &mut self.skip_sms_to_landlines),
-            ("DtmfInputRequired", &mut self.dtmf_input_required),
-            ("Psd2Enabled", &mut self.psd2_enabled),
-            ("DoNotShareWarningEnabled", &mut self.do_not_share_warning_enabled),
-            ("CustomCodeEnabled", &mut self.custom_code_enabled),
-            ("Push.IncludeDate", &mut self.push.include_date),
-            ("VerifyEventSubscriptionEnabled", &mut self.verify_event_subscription_enabled),
+        let [lookup, skip_sms, dtmf, psd2, do_not_share, custom_code, include_date, events] = BOOLEANS;
+        for (spec, field) in [
+            (lookup, &mut self.lookup_enabled),
+            (skip_sms, &mut self.skip_sms_to_landlines),
+            (dtmf, &mut self.dtmf_input_required),
+            (psd2, &mut self.psd2_enabled),
+            (do_not_share, &mut self.do_not_share_warning_enabled),
+            (custom_code, &mut self.custom_code_enabled),
+            (include_date, &mut self.push.include_date),
+            (events, &mut self.verify_event_subscription_enabled),
         ] {
-            if let Some(b) = p.boolean(name)? {
+            if let Some(b) = p.boolean(spec.wire)? {
                 *field = b;
             }
         }
-        p.text_patch("TtsName", 100)?.apply(&mut self.tts_name);
-        p.sid_patch("Push.ApnCredentialSid", CredentialSid::parse, "CR")?.apply(&mut self.push.apn_credential_sid);
-        p.sid_patch("Push.FcmCredentialSid", CredentialSid::parse, "CR")?.apply(&mut self.push.fcm_credential_sid);
-        p.text_patch("Totp.Issuer", 64)?.apply(&mut self.totp.issuer);
-        for (name, range, field) in [
-            ("Totp.TimeStep", 20..=60, &mut self.totp.time_step),
-            ("Totp.CodeLength", 3..=8, &mut self.totp.code_length),
-            ("Totp.Skew", 0..=2, &mut self.totp.skew),
+        p.text_patch(TTS_NAME.wire, TTS_NAME.max_chars())?.apply(&mut self.tts_name);
+        p.sid_patch(PUSH_APN.wire, CredentialSid::parse, CredentialSid::PREFIX)?.apply(&mut self.push.apn_credential_sid);
+        p.sid_patch(PUSH_FCM.wire, CredentialSid::parse, CredentialSid::PREFIX)?.apply(&mut self.push.fcm_credential_sid);
+        p.text_patch(TOTP_ISSUER.wire, TOTP_ISSUER.max_chars())?.apply(&mut self.totp.issuer);
+        for (spec, field) in [
+            (TOTP_TIME_STEP, &mut self.totp.time_step),
+            (TOTP_CODE_LENGTH, &mut self.totp.code_length),
+            (TOTP_SKEW, &mut self.totp.skew),
         ] {
-            if let Some(n) = p.integer(name, range)? {
+            if let Some(n) = p.integer(spec.wire, spec.range())? {
                 *field = n as u8;
             }
         }
-        p.sid_patch("DefaultTemplateSid", TemplateSid::parse, "HJ")?.apply(&mut self.default_template_sid);
-        p.sid_patch("Whatsapp.MsgServiceSid", MessagingServiceSid::parse, "MG")?.apply(&mut self.whatsapp.msg_service_sid);
+        p.sid_patch(DEFAULT_TEMPLATE.wire, TemplateSid::parse, TemplateSid::PREFIX)?.apply(&mut self.default_template_sid);
+        p.sid_patch(WHATSAPP_MSG_SERVICE.wire, MessagingServiceSid::parse, MessagingServiceSid::PREFIX)?
+            .apply(&mut self.whatsapp.msg_service_sid);
         parse_whatsapp_from(p)?.apply(&mut self.whatsapp.from);
         let rp = &mut self.passkeys.relying_party;
-        p.text_patch("Passkeys.RelyingParty.Id", 253)?.apply(&mut rp.id);
-        p.text_patch("Passkeys.RelyingParty.Name", 64)?.apply(&mut rp.name);
-        if let Some(origins) = p.text("Passkeys.RelyingParty.Origins", 2048)? {
+        p.text_patch(PASSKEYS_RP_ID.wire, PASSKEYS_RP_ID.max_chars())?.apply(&mut rp.id);
+        p.text_patch(PASSKEYS_RP_NAME.wire, PASSKEYS_RP_NAME.max_chars())?.apply(&mut rp.name);
+        if let Some(origins) = p.text(PASSKEYS_RP_ORIGINS.wire, PASSKEYS_RP_ORIGINS.max_chars())? {
             rp.origins = parse_origins(&origins)?;
         }
-        for (name, allowed, field) in [
-            ("Passkeys.AuthenticatorAttachment", &["platform", "cross-platform", "any"][..], &mut self.passkeys.authenticator_attachment),
-            ("Passkeys.DiscoverableCredentials", &["required", "preferred", "discouraged"][..], &mut self.passkeys.discoverable_credentials),
-            ("Passkeys.UserVerification", &["required", "preferred", "discouraged"][..], &mut self.passkeys.user_verification),
+        for (spec, field) in [
+            (PASSKEYS_ATTACHMENT, &mut self.passkeys.authenticator_attachment),
+            (PASSKEYS_DISCOVERABLE, &mut self.passkeys.discoverable_credentials),
+            (PASSKEYS_USER_VERIFICATION, &mut self.passkeys.user_verification),
         ] {
-            match p.get(name) {
+            match p.get(spec.wire) {
                 None => {}
                 Some("") => *field = None,
-                Some(_) => *field = p.one_of(name, allowed)?.map(str::to_owned),
+                Some(_) => *field = p.one_of(spec.wire, spec.choices())?.map(str::to_owned),
             }
         }
         if self.skip_sms_to_landlines && !self.lookup_enabled {
-            return Err(ApiError::invalid("SkipSmsToLandlines", "requires LookupEnabled=true"));
+            return Err(ApiError::invalid(skip_sms.wire, "requires LookupEnabled=true"));
         }
         Ok(())
     }
@@ -277,7 +292,8 @@ pub fn parse_friendly_name(name: &str) -> Result<String, ApiError> {
 }
 
 fn parse_whatsapp_from(p: &Params) -> Result<Patch<String>, ApiError> {
-    Ok(match p.text_patch("Whatsapp.From", 64)? {
+    use crate::spec::service::WHATSAPP_FROM;
+    Ok(match p.text_patch(WHATSAPP_FROM.wire, WHATSAPP_FROM.max_chars())? {
         Patch::Set(from) => {
             let number = from.strip_prefix("whatsapp:").unwrap_or(&from);
             if crate::phone::E164::parse(number).is_none() {

@@ -43,6 +43,11 @@ macro_rules! sid_type {
                 Self(format!("{}{}", $prefix, to_hex(&bytes)))
             }
 
+            /// The SID Twilio's examples use: the prefix and 32 `a`s.
+            pub fn example() -> Self {
+                Self(format!("{}{}", $prefix, "a".repeat(32)))
+            }
+
             /// The SID as text.
             pub fn as_str(&self) -> &str {
                 &self.0

@@ -17,6 +17,7 @@ use crate::http::ApiResponse;
 use crate::params::Params;
 use crate::phone::E164;
 use crate::services::{parse_friendly_name, ServiceRecord};
+use crate::spec::ParamSpec;
 use crate::sid::{AccountSid, AttemptSid, ServiceSid, TemplateSid, VerificationSid};
 use crate::store::{get_json, get_many_json, keys, list_suffixes, put_json, KeyValue};
 use crate::target::{target_name, StartCommand, TargetCommand, TargetError, TargetReply};
@@ -73,11 +74,11 @@ fn json_object(p: &Params, name: &str) -> Result<Option<Map<String, Value>>, Api
     }
 }
 
-fn matching_text(p: &Params, name: &str, max: usize, allowed: fn(char) -> bool, what: &str) -> Result<Option<String>, ApiError> {
-    match p.text(name, max)? {
+fn matching_text(p: &Params, spec: &ParamSpec, allowed: fn(char) -> bool, what: &str) -> Result<Option<String>, ApiError> {
+    match p.text(spec.wire, spec.max_chars())? {
         None => Ok(None),
         Some(v) if !v.is_empty() && v.chars().all(allowed) => Ok(Some(v)),
-        Some(_) => Err(ApiError::invalid(name, what)),
+        Some(_) => Err(ApiError::invalid(spec.wire, what)),
     }
 }
 
@@ -93,32 +94,33 @@ fn parse_code(p: &Params, name: &str) -> Result<Option<String>, ApiError> {
 impl StartRequest {
     /// Parses and checks every start parameter against the service's settings.
     pub fn parse(p: &Params, service: &ServiceRecord) -> Result<Self, ApiError> {
-        let channel = Channel::parse(p.get("Channel").ok_or_else(|| ApiError::invalid("Channel", "is required"))?)?;
-        let to = parse_recipient(p.get("To").ok_or_else(|| ApiError::invalid("To", "is required"))?, channel)?;
-        let custom_friendly_name = match p.get("CustomFriendlyName") {
+        use crate::spec::verification::*;
+        let channel = Channel::parse(p.get(CHANNEL.wire).ok_or_else(|| ApiError::invalid(CHANNEL.wire, "is required"))?)?;
+        let to = parse_recipient(p.get(TO.wire).ok_or_else(|| ApiError::invalid(TO.wire, "is required"))?, channel)?;
+        let custom_friendly_name = match p.get(CUSTOM_FRIENDLY_NAME.wire) {
             None | Some("") => None,
             Some(name) => Some(parse_friendly_name(name).map_err(|e| match e {
-                ApiError::InvalidParameter { detail, .. } => ApiError::invalid("CustomFriendlyName", detail),
+                ApiError::InvalidParameter { detail, .. } => ApiError::invalid(CUSTOM_FRIENDLY_NAME.wire, detail),
                 other => other,
             })?),
         };
-        let custom_message = match p.text("CustomMessage", 1_000)? {
+        let custom_message = match p.text(CUSTOM_MESSAGE.wire, CUSTOM_MESSAGE.max_chars())? {
             Some(m) if m.contains("{{code}}") || m.contains("{code}") => Some(m),
-            Some(_) => return Err(ApiError::invalid("CustomMessage", "must contain the {{code}} placeholder")),
+            Some(_) => return Err(ApiError::invalid(CUSTOM_MESSAGE.wire, "must contain the {{code}} placeholder")),
             None => None,
         };
-        let send_digits = matching_text(p, "SendDigits", 32, |c| c.is_ascii_digit() || "wW#*".contains(c), "may hold only digits, w, W, # and *")?;
-        let locale = matching_text(p, "Locale", 10, |c| c.is_ascii_alphanumeric() || c == '-' || c == '_', "must be a language tag such as en, es or pt-BR")?;
+        let send_digits = matching_text(p, &SEND_DIGITS, |c| c.is_ascii_digit() || "wW#*".contains(c), "may hold only digits, w, W, # and *")?;
+        let locale = matching_text(p, &LOCALE, |c| c.is_ascii_alphanumeric() || c == '-' || c == '_', "must be a language tag such as en, es or pt-BR")?;
         if locale.as_deref().is_some_and(|l| !l.split(['-', '_']).next().is_some_and(|lang| (2..=3).contains(&lang.len()) && lang.chars().all(|c| c.is_ascii_alphabetic()))) {
-            return Err(ApiError::invalid("Locale", "must be a language tag such as en, es or pt-BR"));
+            return Err(ApiError::invalid(LOCALE.wire, "must be a language tag such as en, es or pt-BR"));
         }
-        let custom_code = parse_code(p, "CustomCode")?;
+        let custom_code = parse_code(p, CUSTOM_CODE.wire)?;
         if custom_code.is_some() && !service.custom_code_enabled {
             return Err(ApiError::FeatureNotEnabled("CustomCode needs CustomCodeEnabled=true on the service".into()));
         }
         let (amount, payee) = if service.psd2_enabled {
-            let amount = p.text("Amount", 100)?.filter(|a| !a.trim().is_empty());
-            let payee = p.text("Payee", 100)?.filter(|a| !a.trim().is_empty());
+            let amount = p.text(AMOUNT.wire, AMOUNT.max_chars())?.filter(|a| !a.trim().is_empty());
+            let payee = p.text(PAYEE.wire, PAYEE.max_chars())?.filter(|a| !a.trim().is_empty());
             match (amount, payee) {
                 (Some(a), Some(b)) => (Some(a), Some(b)),
                 _ => return Err(ApiError::Psd2ParamsRequired),
@@ -126,33 +128,33 @@ impl StartRequest {
         } else {
             (None, None)
         };
-        let channel_configuration = match json_object(p, "ChannelConfiguration")? {
+        let channel_configuration = match json_object(p, CHANNEL_CONFIGURATION.wire)? {
             None => None,
             Some(map) => {
                 let cc: ChannelConfiguration = serde_json::from_value(Value::Object(map))
-                    .map_err(|_| ApiError::invalid("ChannelConfiguration", "from, from_name and template_id must be strings and substitutions an object"))?;
+                    .map_err(|_| ApiError::invalid(CHANNEL_CONFIGURATION.wire, "from, from_name and template_id must be strings and substitutions an object"))?;
                 if cc.from.as_deref().is_some_and(|f| parse_email(f).is_none()) {
-                    return Err(ApiError::invalid("ChannelConfiguration", "from must be an email address"));
+                    return Err(ApiError::invalid(CHANNEL_CONFIGURATION.wire, "from must be an email address"));
                 }
                 Some(cc)
             }
         };
-        let app_hash = match p.get("AppHash") {
+        let app_hash = match p.get(APP_HASH.wire) {
             None | Some("") => None,
-            Some(h) if h.len() == 11 && h.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/') => Some(h.to_owned()),
-            Some(_) => return Err(ApiError::invalid("AppHash", "must be the 11-character Android app hash")),
+            Some(h) if h.len() == APP_HASH.max_chars() && h.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/') => Some(h.to_owned()),
+            Some(_) => return Err(ApiError::invalid(APP_HASH.wire, "must be the 11-character Android app hash")),
         };
-        let device_ip = match p.get("DeviceIp") {
+        let device_ip = match p.get(DEVICE_IP.wire) {
             None | Some("") => None,
-            Some(ip) => Some(ip.parse().map_err(|_| ApiError::invalid("DeviceIp", "must be an IPv4 or IPv6 address"))?),
+            Some(ip) => Some(ip.parse().map_err(|_| ApiError::invalid(DEVICE_IP.wire, "must be an IPv4 or IPv6 address"))?),
         };
-        let template_sid = match p.get("TemplateSid") {
+        let template_sid = match p.get(TEMPLATE_SID.wire) {
             None | Some("") => None,
-            Some(t) => Some(TemplateSid::parse(t).ok_or_else(|| ApiError::invalid("TemplateSid", "must be HJ followed by 32 hex digits"))?),
+            Some(t) => Some(TemplateSid::parse(t).ok_or_else(|| ApiError::invalid(TEMPLATE_SID.wire, "must be HJ followed by 32 hex digits"))?),
         };
-        if let Some(tags) = json_object(p, "Tags")? {
+        if let Some(tags) = json_object(p, TAGS.wire)? {
             if tags.len() > 10 || tags.iter().any(|(k, v)| k.chars().count() > 128 || v.as_str().is_none_or(|s| s.chars().count() > 128)) {
-                return Err(ApiError::invalid("Tags", "at most 10 string tags, keys and values up to 128 characters"));
+                return Err(ApiError::invalid(TAGS.wire, "at most 10 string tags, keys and values up to 128 characters"));
             }
         }
         Ok(Self {
@@ -167,7 +169,7 @@ impl StartRequest {
             payee,
             channel_configuration,
             app_hash,
-            rate_limits: json_object(p, "RateLimits")?,
+            rate_limits: json_object(p, RATE_LIMITS.wire)?,
             device_ip,
             template_sid,
         })
