@@ -113,6 +113,52 @@ fn key_json(record: &ApiKeyRecord, secret: Option<&str>) -> Value {
     value
 }
 
+/// Example resources for the connector spec.
+pub mod examples {
+    use super::*;
+    use crate::examples::EXAMPLE_TIME;
+
+    fn account() -> AccountRecord {
+        AccountRecord {
+            sid: AccountSid::example(),
+            owner_account_sid: AccountSid::example(),
+            friendly_name: "Tenant A".into(),
+            status: AccountStatus::Active,
+            token_digest: String::new(),
+            date_created: EXAMPLE_TIME,
+            date_updated: EXAMPLE_TIME,
+        }
+    }
+
+    fn key() -> ApiKeyRecord {
+        ApiKeyRecord {
+            sid: ApiKeySid::example(),
+            account_sid: AccountSid::example(),
+            friendly_name: "CI key".into(),
+            secret_digest: String::new(),
+            date_created: EXAMPLE_TIME,
+            date_updated: EXAMPLE_TIME,
+        }
+    }
+
+    /// An account; with its auth token as creation shows it.
+    pub fn account_json(created: bool) -> Value {
+        super::account_json(&account(), created.then_some("0123456789abcdef0123456789abcdef"))
+    }
+
+    /// An API key; with its secret as creation shows it.
+    pub fn key_json(created: bool) -> Value {
+        super::key_json(&key(), created.then_some("0123456789abcdef0123456789abcdef"))
+    }
+
+    /// A one-item 2010 list page.
+    pub fn list_json(key_name: &str, item: Value, list_path: &str) -> Value {
+        let ids = vec!["x".to_owned()];
+        let query = PageQuery { size: 50, page: 0, token: None };
+        v2010_list(key_name, vec![item], list_path, &query, &window(&ids, &query))
+    }
+}
+
 impl<P: Platform> App<P> {
     fn main_account_record(&self) -> AccountRecord {
         AccountRecord {

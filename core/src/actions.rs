@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value};
 use crate::app::{App, Call, Platform};
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, Method};
+use crate::params::Params;
 use crate::routes::{Operation, ROUTES};
 use crate::spec::{api_call, ids, paging, service, verification, Kind, ParamSpec};
 
@@ -152,7 +153,39 @@ pub fn catalog() -> Vec<Action> {
     ]
 }
 
+/// An action's input split the way its REST operation takes it.
+pub type Inputs = (Vec<(&'static str, String)>, Params, Params);
+
 impl Action {
+    /// Maps snake_case input fields onto path parameters, query and body (wire names); fails
+    /// naming the field when a required one is missing or a path field is not a string.
+    pub fn inputs(&self, input: &Map<String, Value>) -> Result<Inputs, ApiError> {
+        let mut path_params = Vec::new();
+        let mut query = Vec::new();
+        let mut params = Vec::new();
+        for f in &self.fields {
+            let Some(value) = input.get(f.spec.field).filter(|v| !v.is_null()) else {
+                if f.required {
+                    return Err(ApiError::invalid(f.spec.field, "is required"));
+                }
+                continue;
+            };
+            f.spec.check_json(value).map_err(|e| rename(e, self))?;
+            match f.place {
+                Place::Path(name) => match value.as_str().filter(|v| !v.is_empty()) {
+                    Some(v) => path_params.push((name, v.to_owned())),
+                    None => return Err(ApiError::invalid(f.spec.field, "must be a non-empty string")),
+                },
+                Place::Query => query.push((f.spec.wire.to_owned(), as_text(value))),
+                Place::Body => match value {
+                    Value::Array(items) => params.extend(items.iter().map(|i| (f.spec.wire.to_owned(), as_text(i)))),
+                    other => params.push((f.spec.wire.to_owned(), as_text(other))),
+                },
+            }
+        }
+        Ok((path_params, Params::from_pairs(query), Params::from_pairs(params)))
+    }
+
     /// The REST method and path template it runs.
     pub fn route(&self) -> Option<(Method, &'static str)> {
         let op = self.operation?;
@@ -199,7 +232,7 @@ fn describe_field(f: &Field, action: &str) -> Value {
         Kind::Sid(prefix) => {
             out.insert("pattern".into(), json!(format!("^{prefix}[0-9a-fA-F]{{32}}$")));
         }
-        Kind::Boolean | Kind::Object => {}
+        Kind::Boolean | Kind::Object | Kind::Pairs | Kind::TextOrObject => {}
     }
     if let Some(default) = spec.schema().get("default") {
         out.insert("default".into(), default.clone());
@@ -253,39 +286,17 @@ impl<P: Platform> App<P> {
         let id = call.path_param("ActionId");
         let action = catalog().into_iter().find(|a| a.id == id).ok_or_else(|| ApiError::NotFound(call.path.clone()))?;
         let input = object_body(raw_body)?;
+        let (path_params, query, params) = action.inputs(&input)?;
         let Some(operation) = action.operation else {
             return self.make_api_call(call, &input).await;
         };
-        let mut path_params = Vec::new();
-        let mut query = Vec::new();
-        let mut params = Vec::new();
-        for f in &action.fields {
-            let value = input.get(f.spec.field).filter(|v| !v.is_null());
-            let Some(value) = value else {
-                if f.required {
-                    return Err(ApiError::invalid(f.spec.field, "is required"));
-                }
-                continue;
-            };
-            match f.place {
-                Place::Path(name) => match value.as_str().filter(|v| !v.is_empty()) {
-                    Some(v) => path_params.push((name, v.to_owned())),
-                    None => return Err(ApiError::invalid(f.spec.field, "must be a non-empty string")),
-                },
-                Place::Query => query.push((f.spec.wire.to_owned(), as_text(value))),
-                Place::Body => match value {
-                    Value::Array(items) => params.extend(items.iter().map(|i| (f.spec.wire.to_owned(), as_text(i)))),
-                    other => params.push((f.spec.wire.to_owned(), as_text(other))),
-                },
-            }
-        }
         let inner = Call {
             principal: call.principal.clone(),
             origin: call.origin.clone(),
             path: call.path.clone(),
             path_params,
-            query: crate::params::Params::from_pairs(query),
-            params: crate::params::Params::from_pairs(params),
+            query,
+            params,
         };
         self.run(operation, &inner).await.map_err(|e| rename(e, &action))
     }
@@ -314,12 +325,13 @@ impl<P: Platform> App<P> {
         let body = match input.get("body") {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::String(text)) => text.clone().into_bytes(),
-            Some(json) => {
+            Some(json @ Value::Object(_)) => {
                 if !headers.iter().any(|(k, _)| k == "content-type") {
                     headers.push(("content-type".into(), "application/json".into()));
                 }
                 json.to_string().into_bytes()
             }
+            Some(_) => return Err(ApiError::invalid("body", "must be text or a JSON object")),
         };
         if !headers.iter().any(|(k, _)| k == "content-type") && !body.is_empty() {
             headers.push(("content-type".into(), "application/x-www-form-urlencoded".into()));
@@ -349,12 +361,11 @@ impl<P: Platform> App<P> {
     }
 }
 
-/// `headers` / `query` as a list of `{key, value}` (or a plain object).
+/// `headers` / `query`: a list of `{key, value}` pairs (types were checked by the spec).
 fn key_values(value: Option<&Value>, name: &str) -> Result<Vec<(String, String)>, ApiError> {
     let bad = || ApiError::invalid(name, "must be a list of {key, value} pairs");
     match value {
         None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Object(map)) => Ok(map.iter().map(|(k, v)| (k.clone(), as_text(v))).collect()),
         Some(Value::Array(items)) => items
             .iter()
             .map(|item| {

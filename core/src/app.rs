@@ -169,7 +169,9 @@ impl<P: Platform> App<P> {
         let query = Params::from_query(&req.query)?;
         let params = match req.method {
             Some(Method::Post | Method::Put | Method::Patch) if operation != Operation::RunAction => {
-                Params::from_body(req.header("content-type"), &req.body)?
+                let params = Params::from_body(req.header("content-type"), &req.body)?;
+                params.check_json_types(&crate::spec::body_params(operation))?;
+                params
             }
             _ => Params::default(),
         };

@@ -5,10 +5,12 @@ use std::ops::RangeInclusive;
 
 use crate::error::ApiError;
 
-/// Name/value pairs from a query string or a body, in order, repeated keys kept.
+/// Name/value pairs from a query string or a body, in order, repeated keys kept. A JSON body
+/// also keeps its object, so values can be type-checked against their parameters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Params {
     pairs: Vec<(String, String)>,
+    json: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// A parameter that may be absent, set to a value, or explicitly emptied to clear it.
@@ -36,13 +38,13 @@ impl<T> Patch<T> {
 impl Params {
     /// Pairs given directly (tests, internal dispatch).
     pub fn from_pairs<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Self {
-        Self { pairs: pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect() }
+        Self { pairs: pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect(), json: None }
     }
 
     /// Parses a URL query string (without the `?`).
     pub fn from_query(query: &str) -> Result<Self, ApiError> {
         serde_urlencoded::from_str::<Vec<(String, String)>>(query)
-            .map(|pairs| Self { pairs })
+            .map(|pairs| Self { pairs, json: None })
             .map_err(|_| ApiError::MalformedBody("the query string is not valid".into()))
     }
 
@@ -80,7 +82,7 @@ impl Params {
         if pairs.iter().any(|(k, v)| k.contains('\u{fffd}') || v.contains('\u{fffd}')) {
             return Err(ApiError::MalformedBody("the form body has invalid percent-encoded UTF-8".into()));
         }
-        Ok(Self { pairs })
+        Ok(Self { pairs, json: None })
     }
 
     fn from_json(body: &[u8]) -> Result<Self, ApiError> {
@@ -90,16 +92,28 @@ impl Params {
             return Err(ApiError::MalformedBody("a JSON body must be an object".into()));
         };
         let mut pairs = Vec::with_capacity(map.len());
-        for (key, value) in map {
+        for (key, value) in &map {
             match value {
                 serde_json::Value::Null => {}
                 serde_json::Value::Array(items) => {
-                    pairs.extend(items.into_iter().map(|item| (key.clone(), json_scalar_text(item))));
+                    pairs.extend(items.iter().map(|item| (key.clone(), json_scalar_text(item.clone()))));
                 }
-                other => pairs.push((key, json_scalar_text(other))),
+                other => pairs.push((key.clone(), json_scalar_text(other.clone()))),
             }
         }
-        Ok(Self { pairs })
+        Ok(Self { pairs, json: Some(map) })
+    }
+
+    /// For a JSON body, checks each value's JSON type against its parameter (strings for text,
+    /// numbers for integers, booleans, objects; never arrays). Form bodies carry no types.
+    pub fn check_json_types(&self, specs: &[crate::spec::ParamSpec]) -> Result<(), ApiError> {
+        let Some(json) = &self.json else { return Ok(()) };
+        for spec in specs {
+            if let Some(value) = json.get(spec.wire) {
+                spec.check_json(value)?;
+            }
+        }
+        Ok(())
     }
 
     /// The first value of `name`, raw.

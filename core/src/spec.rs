@@ -27,11 +27,17 @@ pub enum Kind {
     Sid(&'static str),
     /// A JSON object (sent as JSON text in forms).
     Object,
+    /// A list of `{key, value}` pairs.
+    Pairs,
+    /// Text, or a JSON object.
+    TextOrObject,
 }
 
 /// One input parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParamSpec {
+    /// Whether an empty value clears it (optional settings on update).
+    pub clearable: bool,
     /// The Twilio wire name, e.g. `CodeLength`.
     pub wire: &'static str,
     /// The JSON action field, e.g. `code_length`.
@@ -77,9 +83,17 @@ impl ParamSpec {
             Kind::Text { max } => json!({ "type": "string", "maxLength": max }),
             Kind::Integer { min, max } => json!({ "type": "integer", "minimum": min, "maximum": max }),
             Kind::Boolean => json!({ "type": "boolean" }),
+            Kind::Choice(choices) if self.clearable => {
+                let mut all: Vec<&str> = vec![""];
+                all.extend_from_slice(choices);
+                json!({ "type": "string", "enum": all })
+            }
             Kind::Choice(choices) => json!({ "type": "string", "enum": choices }),
+            Kind::Sid(prefix) if self.clearable => json!({ "type": "string", "pattern": format!("^({prefix}[0-9a-fA-F]{{32}})?$"), "maxLength": 34 }),
             Kind::Sid(prefix) => json!({ "type": "string", "pattern": format!("^{prefix}[0-9a-fA-F]{{32}}$"), "minLength": 34, "maxLength": 34 }),
             Kind::Object => json!({ "type": "object", "additionalProperties": true }),
+            Kind::Pairs => json!({ "type": "array", "items": { "type": "object", "required": ["key"], "properties": { "key": { "type": "string", "minLength": 1 }, "value": { "type": "string" } } } }),
+            Kind::TextOrObject => json!({ "oneOf": [{ "type": "string" }, { "type": "object" }] }),
         };
         if let (Some(default), Some(obj)) = (self.default, schema.as_object_mut()) {
             let value = match self.kind {
@@ -100,12 +114,53 @@ impl ParamSpec {
             Kind::Boolean => "boolean",
             Kind::Choice(_) => "select",
             Kind::Object => "object",
+            Kind::Pairs => "array",
+            Kind::TextOrObject => "any",
         }
     }
 }
 
 const fn p(wire: &'static str, field: &'static str, label: &'static str, kind: Kind, help: &'static str) -> ParamSpec {
-    ParamSpec { wire, field, label, kind, help, default: None }
+    ParamSpec { clearable: false, wire, field, label, kind, help, default: None }
+}
+
+/// A setting that an empty value clears.
+const fn c(spec: ParamSpec) -> ParamSpec {
+    ParamSpec { clearable: true, ..spec }
+}
+
+impl ParamSpec {
+    /// Checks a JSON value's type against this parameter (`null` means not given); arrays are
+    /// never accepted, objects only for object parameters.
+    pub fn check_json(&self, value: &Value) -> Result<(), crate::ApiError> {
+        let ok = match (self.kind, value) {
+            (_, Value::Null) => true,
+            (Kind::Text { .. } | Kind::Sid(_) | Kind::Choice(_), Value::String(_)) => true,
+            (Kind::Integer { .. }, Value::Number(n)) => n.is_i64(),
+            (Kind::Boolean, Value::Bool(_)) => true,
+            (Kind::Object | Kind::TextOrObject, Value::Object(_)) => true,
+            (Kind::TextOrObject, Value::String(_)) => true,
+            (Kind::Pairs, Value::Array(items)) => items.iter().all(|i| {
+                i.as_object().is_some_and(|pair| {
+                    pair.get("key").and_then(Value::as_str).is_some_and(|k| !k.is_empty()) && pair.get("value").is_none_or(Value::is_string)
+                })
+            }),
+            _ => false,
+        };
+        if ok {
+            Ok(())
+        } else {
+            let expected = match self.kind {
+                Kind::Text { .. } | Kind::Sid(_) | Kind::Choice(_) => "a string",
+                Kind::Integer { .. } => "an integer",
+                Kind::Boolean => "true or false",
+                Kind::Object => "a JSON object",
+                Kind::Pairs => "a list of {key, value} pairs",
+                Kind::TextOrObject => "text or a JSON object",
+            };
+            Err(crate::ApiError::invalid(self.wire, format!("must be {expected}")))
+        }
+    }
 }
 
 const fn d(spec: ParamSpec, default: &'static str) -> ParamSpec {
@@ -121,9 +176,9 @@ pub mod service {
     /// `CodeLength`
     pub const CODE_LENGTH: ParamSpec = d(p("CodeLength", "code_length", "Code length", Kind::Integer { min: 4, max: 10 }, "Digits in generated codes."), "6");
     /// `TtsName`
-    pub const TTS_NAME: ParamSpec = p("TtsName", "tts_name", "Text-to-speech name", Kind::Text { max: 100 }, "An alternative TTS voice for calls.");
+    pub const TTS_NAME: ParamSpec = c(p("TtsName", "tts_name", "Text-to-speech name", Kind::Text { max: 100 }, "An alternative TTS voice for calls."));
     /// `Totp.Issuer`
-    pub const TOTP_ISSUER: ParamSpec = p("Totp.Issuer", "totp_issuer", "TOTP issuer", Kind::Text { max: 64 }, "Issuer in TOTP URIs; defaults to the friendly name.");
+    pub const TOTP_ISSUER: ParamSpec = c(p("Totp.Issuer", "totp_issuer", "TOTP issuer", Kind::Text { max: 64 }, "Issuer in TOTP URIs; defaults to the friendly name."));
     /// `Totp.TimeStep`
     pub const TOTP_TIME_STEP: ParamSpec = d(p("Totp.TimeStep", "totp_time_step", "TOTP time step", Kind::Integer { min: 20, max: 60 }, "Seconds per TOTP code."), "30");
     /// `Totp.CodeLength`
@@ -131,27 +186,27 @@ pub mod service {
     /// `Totp.Skew`
     pub const TOTP_SKEW: ParamSpec = d(p("Totp.Skew", "totp_skew", "TOTP skew", Kind::Integer { min: 0, max: 2 }, "Time steps of tolerance."), "1");
     /// `Push.ApnCredentialSid`
-    pub const PUSH_APN: ParamSpec = p("Push.ApnCredentialSid", "push_apn_credential_sid", "APN credential SID", Kind::Sid("CR"), "Push credential for iOS.");
+    pub const PUSH_APN: ParamSpec = c(p("Push.ApnCredentialSid", "push_apn_credential_sid", "APN credential SID", Kind::Sid("CR"), "Push credential for iOS."));
     /// `Push.FcmCredentialSid`
-    pub const PUSH_FCM: ParamSpec = p("Push.FcmCredentialSid", "push_fcm_credential_sid", "FCM credential SID", Kind::Sid("CR"), "Push credential for Android.");
+    pub const PUSH_FCM: ParamSpec = c(p("Push.FcmCredentialSid", "push_fcm_credential_sid", "FCM credential SID", Kind::Sid("CR"), "Push credential for Android."));
     /// `DefaultTemplateSid`
-    pub const DEFAULT_TEMPLATE: ParamSpec = p("DefaultTemplateSid", "default_template_sid", "Default template SID", Kind::Sid("HJ"), "Default SMS template.");
+    pub const DEFAULT_TEMPLATE: ParamSpec = c(p("DefaultTemplateSid", "default_template_sid", "Default template SID", Kind::Sid("HJ"), "Default SMS template."));
     /// `Whatsapp.MsgServiceSid`
-    pub const WHATSAPP_MSG_SERVICE: ParamSpec = p("Whatsapp.MsgServiceSid", "whatsapp_msg_service_sid", "WhatsApp messaging service SID", Kind::Sid("MG"), "Messaging Service holding the WhatsApp senders.");
+    pub const WHATSAPP_MSG_SERVICE: ParamSpec = c(p("Whatsapp.MsgServiceSid", "whatsapp_msg_service_sid", "WhatsApp messaging service SID", Kind::Sid("MG"), "Messaging Service holding the WhatsApp senders."));
     /// `Whatsapp.From`
-    pub const WHATSAPP_FROM: ParamSpec = p("Whatsapp.From", "whatsapp_from", "WhatsApp sender", Kind::Text { max: 64 }, "E.164 number, optionally prefixed with whatsapp:.");
+    pub const WHATSAPP_FROM: ParamSpec = c(p("Whatsapp.From", "whatsapp_from", "WhatsApp sender", Kind::Text { max: 64 }, "E.164 number, optionally prefixed with whatsapp:."));
     /// `Passkeys.RelyingParty.Id`
-    pub const PASSKEYS_RP_ID: ParamSpec = p("Passkeys.RelyingParty.Id", "passkeys_relying_party_id", "Passkeys relying party ID", Kind::Text { max: 253 }, "Your domain, e.g. example.com.");
+    pub const PASSKEYS_RP_ID: ParamSpec = c(p("Passkeys.RelyingParty.Id", "passkeys_relying_party_id", "Passkeys relying party ID", Kind::Text { max: 253 }, "Your domain, e.g. example.com."));
     /// `Passkeys.RelyingParty.Name`
-    pub const PASSKEYS_RP_NAME: ParamSpec = p("Passkeys.RelyingParty.Name", "passkeys_relying_party_name", "Passkeys relying party name", Kind::Text { max: 64 }, "Your application's name.");
+    pub const PASSKEYS_RP_NAME: ParamSpec = c(p("Passkeys.RelyingParty.Name", "passkeys_relying_party_name", "Passkeys relying party name", Kind::Text { max: 64 }, "Your application's name."));
     /// `Passkeys.RelyingParty.Origins`
-    pub const PASSKEYS_RP_ORIGINS: ParamSpec = p("Passkeys.RelyingParty.Origins", "passkeys_relying_party_origins", "Passkeys origins", Kind::Text { max: 2048 }, "Comma-separated origins, up to 20.");
+    pub const PASSKEYS_RP_ORIGINS: ParamSpec = c(p("Passkeys.RelyingParty.Origins", "passkeys_relying_party_origins", "Passkeys origins", Kind::Text { max: 2048 }, "Comma-separated origins, up to 20."));
     /// `Passkeys.AuthenticatorAttachment`
-    pub const PASSKEYS_ATTACHMENT: ParamSpec = p("Passkeys.AuthenticatorAttachment", "passkeys_authenticator_attachment", "Passkeys authenticator attachment", Kind::Choice(&["platform", "cross-platform", "any"]), "Which authenticators may be used.");
+    pub const PASSKEYS_ATTACHMENT: ParamSpec = c(p("Passkeys.AuthenticatorAttachment", "passkeys_authenticator_attachment", "Passkeys authenticator attachment", Kind::Choice(&["platform", "cross-platform", "any"]), "Which authenticators may be used."));
     /// `Passkeys.DiscoverableCredentials`
-    pub const PASSKEYS_DISCOVERABLE: ParamSpec = p("Passkeys.DiscoverableCredentials", "passkeys_discoverable_credentials", "Passkeys discoverable credentials", Kind::Choice(&["required", "preferred", "discouraged"]), "Whether credentials must be discoverable.");
+    pub const PASSKEYS_DISCOVERABLE: ParamSpec = c(p("Passkeys.DiscoverableCredentials", "passkeys_discoverable_credentials", "Passkeys discoverable credentials", Kind::Choice(&["required", "preferred", "discouraged"]), "Whether credentials must be discoverable."));
     /// `Passkeys.UserVerification`
-    pub const PASSKEYS_USER_VERIFICATION: ParamSpec = p("Passkeys.UserVerification", "passkeys_user_verification", "Passkeys user verification", Kind::Choice(&["required", "preferred", "discouraged"]), "Whether the user must be verified.");
+    pub const PASSKEYS_USER_VERIFICATION: ParamSpec = c(p("Passkeys.UserVerification", "passkeys_user_verification", "Passkeys user verification", Kind::Choice(&["required", "preferred", "discouraged"]), "Whether the user must be verified."));
 
     /// The boolean settings.
     pub const BOOLEANS: [ParamSpec; 8] = [
@@ -245,11 +300,35 @@ pub mod api_call {
     /// The method.
     pub const METHOD: ParamSpec = d(p("method", "method", "Method", Kind::Choice(&["GET", "POST", "PUT", "PATCH", "DELETE"]), "The HTTP method."), "GET");
     /// Headers.
-    pub const HEADERS: ParamSpec = p("headers", "headers", "Headers", Kind::Object, "A list of {key, value}. Authorization is added for you.");
+    pub const HEADERS: ParamSpec = p("headers", "headers", "Headers", Kind::Pairs, "A list of {key, value}. Authorization is added for you.");
     /// Query string.
-    pub const QUERY: ParamSpec = p("query", "query", "Query string", Kind::Object, "A list of {key, value}.");
+    pub const QUERY: ParamSpec = p("query", "query", "Query string", Kind::Pairs, "A list of {key, value}.");
     /// Body.
-    pub const BODY: ParamSpec = p("body", "body", "Body", Kind::Object, "Text (form-encoded unless a content-type header says otherwise) or a JSON object.");
+    pub const BODY: ParamSpec = p("body", "body", "Body", Kind::TextOrObject, "Text (form-encoded unless a content-type header says otherwise) or a JSON object.");
+}
+
+/// Account and API key parameters (2010-04-01 API).
+pub mod account {
+    use super::*;
+    /// `FriendlyName` of an account or key.
+    pub const FRIENDLY_NAME: ParamSpec = p("FriendlyName", "friendly_name", "Friendly name", Kind::Text { max: 64 }, "A name, up to 64 characters.");
+    /// `Status` of a subaccount.
+    pub const STATUS: ParamSpec = p("Status", "status", "Status", Kind::Choice(&["active", "suspended", "closed"]), "Only the main account changes a subaccount's status; closed is final.");
+}
+
+/// The body parameters of each REST operation: what its parser reads, what JSON bodies are
+/// type-checked against, and what the connector spec documents.
+pub fn body_params(operation: crate::routes::Operation) -> Vec<ParamSpec> {
+    use crate::routes::Operation as Op;
+    match operation {
+        Op::CreateService | Op::UpdateService => service::all(),
+        Op::CreateVerification => verification::START.to_vec(),
+        Op::CreateVerificationCheck => verification::CHECK.to_vec(),
+        Op::UpdateVerification => vec![verification::STATUS],
+        Op::CreateAccount | Op::CreateNewKey | Op::UpdateKey => vec![account::FRIENDLY_NAME],
+        Op::UpdateAccount => vec![account::FRIENDLY_NAME, account::STATUS],
+        _ => Vec::new(),
+    }
 }
 
 /// Paging parameters.

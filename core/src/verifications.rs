@@ -176,6 +176,60 @@ impl StartRequest {
     }
 }
 
+/// A parsed `POST /v2/Services/{VA}/VerificationCheck`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckRequest {
+    /// The code typed.
+    pub code: String,
+    /// Which verification: by SID, or by `To`.
+    pub target: CheckTarget,
+    /// PSD2 amount.
+    pub amount: Option<String>,
+    /// PSD2 payee.
+    pub payee: Option<String>,
+}
+
+/// How a check names its verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckTarget {
+    /// By `VerificationSid`.
+    Sid(VerificationSid),
+    /// By `To` (normalised).
+    To(String),
+}
+
+impl CheckRequest {
+    /// Parses `Code`, then `VerificationSid` or `To` (60221 if neither), `Amount`, `Payee`.
+    pub fn parse(p: &Params) -> Result<Self, ApiError> {
+        use crate::spec::verification::{AMOUNT, CODE, PAYEE, TO, VERIFICATION_SID};
+        let code = parse_code(p, CODE.wire)?.ok_or_else(|| ApiError::invalid(CODE.wire, "is required"))?;
+        let target = match (p.get(VERIFICATION_SID.wire).filter(|s| !s.is_empty()), p.get(TO.wire).filter(|s| !s.is_empty())) {
+            (Some(sid), _) => CheckTarget::Sid(
+                VerificationSid::parse(sid).ok_or_else(|| ApiError::invalid(VERIFICATION_SID.wire, "must be VE followed by 32 hex digits"))?,
+            ),
+            (None, Some(to)) => CheckTarget::To(
+                E164::parse(to)
+                    .map(|n| n.as_str().to_owned())
+                    .or_else(|| parse_email(to))
+                    .ok_or_else(|| ApiError::invalid(TO.wire, "must be an E.164 phone number or an email address"))?,
+            ),
+            (None, None) => return Err(ApiError::NoVerificationTarget),
+        };
+        Ok(Self { code, target, amount: p.text(AMOUNT.wire, AMOUNT.max_chars())?, payee: p.text(PAYEE.wire, PAYEE.max_chars())? })
+    }
+}
+
+/// Parses the `Status` of a verification update: `approved` or `canceled`.
+pub fn parse_status_update(p: &Params) -> Result<Status, ApiError> {
+    use crate::spec::verification::STATUS;
+    match p.get(STATUS.wire) {
+        Some("approved") => Ok(Status::Approved),
+        Some("canceled") => Ok(Status::Canceled),
+        Some(_) => Err(ApiError::invalid(STATUS.wire, "must be approved or canceled")),
+        None => Err(ApiError::invalid(STATUS.wire, "is required")),
+    }
+}
+
 /// What KV keeps of a verification for its lifetime: enough to find its coordinator by SID,
 /// and the code digest (never the code).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -352,12 +406,7 @@ impl<P: Platform> App<P> {
     /// `POST /v2/Services/{ServiceSid}/Verifications/{Sid}` with `Status=approved|canceled`.
     pub(crate) async fn update_verification(&self, call: &Call) -> Result<ApiResponse, ApiError> {
         let service = self.load_service(call).await?;
-        let status = match call.params.get("Status") {
-            Some("approved") => Status::Approved,
-            Some("canceled") => Status::Canceled,
-            Some(_) => return Err(ApiError::invalid("Status", "must be approved or canceled")),
-            None => return Err(ApiError::invalid("Status", "is required")),
-        };
+        let status = parse_status_update(&call.params)?;
         let (target, sid) = self.resolve(&service, call.path_param("Sid"), call).await?;
         let verification = current(self.targets.call(&target, &TargetCommand::Update { sid, status }).await?, call)?;
         Ok(ApiResponse::json(200, &verification.to_json(&call.origin)))
@@ -367,25 +416,13 @@ impl<P: Platform> App<P> {
     pub(crate) async fn create_verification_check(&self, call: &Call) -> Result<ApiResponse, ApiError> {
         let service = self.load_service(call).await?;
         self.code_key()?;
-        let p = &call.params;
-        let code = parse_code(p, "Code")?.ok_or_else(|| ApiError::invalid("Code", "is required"))?;
-        let (target, sid) = match (p.get("VerificationSid").filter(|s| !s.is_empty()), p.get("To").filter(|s| !s.is_empty())) {
-            (Some(sid), _) => {
-                let sid = VerificationSid::parse(sid).ok_or_else(|| ApiError::invalid("VerificationSid", "must be VE followed by 32 hex digits"))?;
-                self.resolve(&service, sid.as_str(), call).await?
-            }
-            (None, Some(to)) => {
-                let to = E164::parse(to)
-                    .map(|n| n.as_str().to_owned())
-                    .or_else(|| parse_email(to))
-                    .ok_or_else(|| ApiError::invalid("To", "must be an E.164 phone number or an email address"))?;
-                (target_name(&service.sid, &to), None)
-            }
-            (None, None) => return Err(ApiError::NoVerificationTarget),
+        let request = CheckRequest::parse(&call.params)?;
+        let (target, sid) = match request.target {
+            CheckTarget::Sid(sid) => self.resolve(&service, sid.as_str(), call).await?,
+            CheckTarget::To(to) => (target_name(&service.sid, &to), None),
         };
-        let amount = p.text("Amount", 100)?;
-        let payee = p.text("Payee", 100)?;
-        let verification = current(self.targets.call(&target, &TargetCommand::Check { sid, code, amount, payee }).await?, call)?;
+        let command = TargetCommand::Check { sid, code: request.code, amount: request.amount, payee: request.payee };
+        let verification = current(self.targets.call(&target, &command).await?, call)?;
         Ok(ApiResponse::json(200, &verification.check_json()))
     }
 

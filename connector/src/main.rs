@@ -1,0 +1,16 @@
+//! Writes the generated connector files into the repository.
+
+use std::path::Path;
+
+fn main() -> std::io::Result<()> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for (path, content) in edge_verify_connector::files() {
+        let target = root.join(&path);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&target, content)?;
+        println!("wrote {}", path.display());
+    }
+    Ok(())
+}
