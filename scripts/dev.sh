@@ -6,16 +6,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
 
-if [[ ! -f .dev.vars ]]; then
-  while IFS= read -r line; do
-    if [[ $line == *=GENERATE ]]; then
-      echo "${line%GENERATE}$(node -e 'process.stdout.write(require("crypto").randomBytes(16).toString("hex"))')"
-    else
-      echo "$line"
-    fi
-  done < .dev.vars.example > .dev.vars
-  echo "Created .dev.vars with a demo account and fresh secrets."
-fi
+# Create .dev.vars from the example, or add the settings a newer example has; GENERATE becomes
+# a fresh random secret.
+[[ -f .dev.vars ]] || { : > .dev.vars; echo "Creating .dev.vars with a demo account and fresh secrets."; }
+while IFS= read -r line; do
+  [[ $line =~ ^([A-Z_]+)= ]] || continue
+  grep -q "^${BASH_REMATCH[1]}=" .dev.vars && continue
+  if [[ $line == *=GENERATE ]]; then
+    line="${line%GENERATE}$(node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("hex"))')"
+  fi
+  echo "$line" >> .dev.vars
+  echo "  .dev.vars: set ${BASH_REMATCH[1]}"
+done < .dev.vars.example
 
 value() { sed -n "s/^$1=//p" .dev.vars | tail -n1; }
 sid=$(value ACCOUNT_SID)
@@ -29,6 +31,8 @@ cat <<MSG
 
   Try:
     curl -s -u '$sid:$token' http://127.0.0.1:$port/v2/Services -d FriendlyName=Demo
+    curl -s -u '$sid:$token' http://127.0.0.1:$port/v2/Services/VA.../Verifications --data-urlencode To=+14155550100 -d Channel=sms
+    curl -s -u '$sid:$token' http://127.0.0.1:$port/dev/outbox        # codes from the log sink
 
 MSG
 export CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false
