@@ -10,7 +10,6 @@ use edge_verify_core::params::Params;
 use edge_verify_core::routes::ROUTES;
 use edge_verify_core::services::ServiceRecord;
 use edge_verify_core::sid::{AccountSid, ServiceSid};
-use edge_verify_core::time::Timestamp;
 use edge_verify_core::verifications::{parse_status_update, CheckRequest, StartRequest};
 use edge_verify_connector::openapi::DEV_ROUTES;
 use serde::Deserialize;
@@ -88,7 +87,7 @@ fn as_params(example: &Value) -> Params {
 }
 
 fn service() -> ServiceRecord {
-    ServiceRecord::new(ServiceSid::example(), AccountSid::example(), "Example".into(), Timestamp::from_unix_seconds(0))
+    ServiceRecord::example()
 }
 
 /// Parses request params with the parser of `operation`.

@@ -22,12 +22,8 @@ pub const DEFAULT_CODE_LENGTH: u8 = 6;
 
 /// The Verify v2 `service` resource as an example (used by the action catalog and the spec).
 pub fn example_json(origin: &str) -> Value {
-    let mut service = ServiceRecord::new(
-        ServiceSid::example(),
-        AccountSid::example(),
-        "My Service".into(),
-        Timestamp::from_unix_seconds(1_438_286_400),
-    );
+    let mut service = ServiceRecord::example();
+    service.friendly_name = "My Service".into();
     service.do_not_share_warning_enabled = true;
     service.to_json(origin)
 }
@@ -162,6 +158,11 @@ impl ServiceRecord {
             date_created: now,
             date_updated: now,
         }
+    }
+
+    /// A service with the example SIDs (`VAaaa...`, `ACaaa...`) and defaults, named "Acme".
+    pub fn example() -> Self {
+        Self::new(ServiceSid::example(), AccountSid::example(), "Acme".into(), crate::examples::EXAMPLE_TIME)
     }
 
     /// Applies every service parameter present in `p`, or fails naming the first bad one.
@@ -376,18 +377,9 @@ impl<P: Platform> App<P> {
 mod tests {
     use super::*;
 
-    fn service() -> ServiceRecord {
-        ServiceRecord::new(
-            ServiceSid::parse("VAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap(),
-            AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap(),
-            "Acme".into(),
-            Timestamp::from_unix_seconds(1_438_286_400),
-        )
-    }
-
     #[test]
     fn applies_every_setting() {
-        let mut s = service();
+        let mut s = ServiceRecord::example();
         s.apply(&Params::from_pairs([
             ("FriendlyName", "Acme Login"),
             ("CodeLength", "8"),
@@ -436,7 +428,7 @@ mod tests {
 
     #[test]
     fn empty_values_clear_optional_settings() {
-        let mut s = service();
+        let mut s = ServiceRecord::example();
         s.apply(&Params::from_pairs([("TtsName", "x"), ("Whatsapp.From", "whatsapp:+14155550100")])).unwrap();
         s.apply(&Params::from_pairs([("TtsName", ""), ("Whatsapp.From", "")])).unwrap();
         assert_eq!(s.tts_name, None);
@@ -469,7 +461,7 @@ mod tests {
             ("SkipSmsToLandlines", "true".into()),
         ];
         for (name, value) in cases {
-            let mut s = service();
+            let mut s = ServiceRecord::example();
             let err = s.apply(&Params::from_pairs([(name, value.clone())])).unwrap_err();
             assert_eq!(err.parameter(), Some(name), "{name}={value}");
             assert_eq!((err.status(), err.code()), (400, 60200));

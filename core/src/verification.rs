@@ -2,7 +2,7 @@
 //! (`verification` and `verification_check`) it is shown as.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 use crate::error::ApiError;
 use crate::phone::E164;
@@ -170,47 +170,47 @@ pub struct Verification {
 }
 
 impl Verification {
+    /// The fields the `verification` and `verification_check` resources share.
+    fn common_json(&self) -> Map<String, Value> {
+        let mut fields = Map::new();
+        for (name, value) in [
+            ("sid", json!(self.sid)),
+            ("service_sid", json!(self.service_sid)),
+            ("account_sid", json!(self.account_sid)),
+            ("to", json!(self.to)),
+            ("channel", json!(self.channel)),
+            ("status", json!(self.status.as_str())),
+            ("valid", json!(self.status == Status::Approved)),
+            ("amount", json!(self.amount)),
+            ("payee", json!(self.payee)),
+            ("date_created", json!(self.date_created.iso8601())),
+            ("date_updated", json!(self.date_updated.iso8601())),
+        ] {
+            fields.insert(name.into(), value);
+        }
+        fields
+    }
+
     /// The `verification` resource.
     pub fn to_json(&self, origin: &str) -> Value {
-        json!({
-            "sid": self.sid,
-            "service_sid": self.service_sid,
-            "account_sid": self.account_sid,
-            "to": self.to,
-            "channel": self.channel,
-            "status": self.status.as_str(),
-            "valid": self.status == Status::Approved,
-            "lookup": {},
-            "amount": self.amount,
-            "payee": self.payee,
-            "send_code_attempts": self.send_attempts.iter().map(|a| json!({
-                "attempt_sid": a.attempt_sid,
-                "channel": a.channel.attempt_label(),
-                "time": a.time.iso8601(),
-            })).collect::<Vec<_>>(),
-            "date_created": self.date_created.iso8601(),
-            "date_updated": self.date_updated.iso8601(),
-            "sna": null,
-            "url": format!("{origin}/v2/Services/{}/Verifications/{}", self.service_sid, self.sid),
-        })
+        let mut fields = self.common_json();
+        let attempts: Vec<Value> = self
+            .send_attempts
+            .iter()
+            .map(|a| json!({ "attempt_sid": a.attempt_sid, "channel": a.channel.attempt_label(), "time": a.time.iso8601() }))
+            .collect();
+        fields.insert("lookup".into(), json!({}));
+        fields.insert("send_code_attempts".into(), Value::Array(attempts));
+        fields.insert("sna".into(), Value::Null);
+        fields.insert("url".into(), json!(format!("{origin}/v2/Services/{}/Verifications/{}", self.service_sid, self.sid)));
+        Value::Object(fields)
     }
 
     /// The `verification_check` resource.
     pub fn check_json(&self) -> Value {
-        json!({
-            "sid": self.sid,
-            "service_sid": self.service_sid,
-            "account_sid": self.account_sid,
-            "to": self.to,
-            "channel": self.channel,
-            "status": self.status.as_str(),
-            "valid": self.status == Status::Approved,
-            "amount": self.amount,
-            "payee": self.payee,
-            "date_created": self.date_created.iso8601(),
-            "date_updated": self.date_updated.iso8601(),
-            "sna_attempts_error_codes": null,
-        })
+        let mut fields = self.common_json();
+        fields.insert("sna_attempts_error_codes".into(), Value::Null);
+        Value::Object(fields)
     }
 }
 

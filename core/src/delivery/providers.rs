@@ -304,15 +304,9 @@ pub fn judge(provider: ProviderKind, answer: Result<OutboundResponse, TransportE
 mod tests {
     use super::*;
     use crate::delivery::config::DeliveryConfig;
-    use crate::sid::{AccountSid, ServiceSid};
 
     fn service() -> ServiceRecord {
-        ServiceRecord::new(
-            ServiceSid::parse("VAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap(),
-            AccountSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap(),
-            "Acme".into(),
-            Timestamp::from_unix_seconds(0),
-        )
+        ServiceRecord::example()
     }
 
     fn config() -> DeliveryConfig {
