@@ -84,14 +84,7 @@ async fn read_request(req: &mut Request) -> std::result::Result<ApiRequest, ApiE
     let url = req.url().map_err(|e| ApiError::MalformedBody(format!("bad URL: {e}")))?;
     let method_name = req.method().to_string();
     let headers: Vec<(String, String)> = req.headers().entries().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
-    let declared = headers
-        .iter()
-        .find(|(k, _)| k == "content-length")
-        .and_then(|(_, v)| v.parse::<usize>().ok());
-    if declared.is_some_and(|n| n > edge_verify_core::app::MAX_BODY_BYTES) {
-        return Err(ApiError::PayloadTooLarge { limit: edge_verify_core::app::MAX_BODY_BYTES });
-    }
-    let body = req.bytes().await.unwrap_or_default();
+    let body = read_body(req).await?;
     Ok(ApiRequest {
         method: Method::parse(&method_name),
         method_name,
@@ -101,6 +94,31 @@ async fn read_request(req: &mut Request) -> std::result::Result<ApiRequest, ApiE
         headers,
         body,
     })
+}
+
+/// Reads the body as a stream, keeping at most the limit and draining the rest: memory stays
+/// bounded, and the connection stays usable after a 413 (answering before the body is read
+/// would break a keep-alive client's next request).
+async fn read_body(req: &mut Request) -> std::result::Result<Vec<u8>, ApiError> {
+    use futures_util::StreamExt;
+    let limit = edge_verify_core::app::MAX_BODY_BYTES;
+    let Ok(mut stream) = req.stream() else { return Ok(Vec::new()) };
+    let mut body = Vec::new();
+    let mut too_large = false;
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else { break };
+        if body.len() + chunk.len() > limit {
+            too_large = true;
+            body.clear();
+        } else if !too_large {
+            body.extend_from_slice(&chunk);
+        }
+    }
+    if too_large {
+        Err(ApiError::PayloadTooLarge { limit })
+    } else {
+        Ok(body)
+    }
 }
 
 fn write_response(response: &ApiResponse) -> Result<Response> {
