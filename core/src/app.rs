@@ -131,7 +131,16 @@ impl<P: Platform> App<P> {
     pub async fn handle(&self, req: &ApiRequest) -> ApiResponse {
         match self.dispatch(req).await {
             Ok(response) => response,
-            Err(err) => self.error_response(req, &err),
+            Err(err) => {
+                // Server-side failures are logged with their detail (storage, configuration,
+                // provider), which the caller never sees; details hold no codes or credentials.
+                match &err {
+                    ApiError::Internal(detail) => P::log(&format!("error 20500: {detail}")),
+                    ApiError::DeliveryFailed { .. } => P::log(&format!("error 30008: {err}")),
+                    _ => {}
+                }
+                self.error_response(req, &err)
+            }
         }
     }
 

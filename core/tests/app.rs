@@ -65,6 +65,10 @@ impl HttpClient for FakeHttp {
     }
 }
 
+thread_local! {
+    static LOG: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+}
+
 struct Host;
 impl Platform for Host {
     type Kv = MemoryKv;
@@ -72,7 +76,9 @@ impl Platform for Host {
     type Rng = CountingRng;
     type Targets = LocalTargets;
     type Http = FakeHttp;
-    fn log(_line: &str) {}
+    fn log(line: &str) {
+        LOG.with(|log| log.borrow_mut().push(line.to_owned()));
+    }
 }
 
 struct CountingRng(Cell<u8>);
@@ -232,6 +238,8 @@ fn a_failed_write_leaves_nothing_behind() {
     let r = block_on(app.handle(&request("POST", &format!("/2010-04-01/Accounts/{MAIN}/Keys.json"), MAIN, TOKEN, "FriendlyName=k")));
     assert_eq!((r.status, json(&r)["code"].as_u64()), (500, Some(20500)));
     assert_eq!(json(&r)["message"], "Internal server error", "storage detail stays in the log");
+    let logged = LOG.with(|log| log.borrow().join("\n"));
+    assert!(logged.contains("error 20500: writes are failing"), "the operator sees why: {logged}");
     app.kv.fail_writes(false);
     assert!(app.kv.keys().is_empty(), "{:?}", app.kv.keys());
 }
