@@ -29,6 +29,8 @@ pub fn verification() -> Verification {
         send_attempts: vec![SendAttempt { attempt_sid: AttemptSid::example(), channel: Channel::Sms, time: EXAMPLE_TIME }],
         checks: 0,
         locale: None,
+        rate_limits: None,
+        tags: None,
         date_created: EXAMPLE_TIME,
         date_updated: EXAMPLE_TIME,
         expires_at: EXAMPLE_TIME.plus_seconds(600),

@@ -39,6 +39,12 @@ pub struct StartCommand {
     pub payee: Option<String>,
     /// Locale asked for.
     pub locale: Option<String>,
+    /// `RateLimits` of the start.
+    #[serde(default)]
+    pub rate_limits: Option<serde_json::Map<String, serde_json::Value>>,
+    /// `Tags` of the start.
+    #[serde(default)]
+    pub tags: Option<serde_json::Map<String, serde_json::Value>>,
     /// The SID of this send.
     pub attempt_sid: AttemptSid,
     /// How long a new verification lives.
@@ -50,7 +56,7 @@ pub struct StartCommand {
 #[serde(rename_all = "snake_case")]
 pub enum TargetCommand {
     /// Reserve a send: a new verification, or a resend of the live one.
-    Start(StartCommand),
+    Start(Box<StartCommand>),
     /// Undo a reserved send whose delivery failed.
     Release {
         /// The send to undo.
@@ -132,7 +138,7 @@ pub fn apply(state: &mut Option<Verification>, command: TargetCommand, now: Time
         *state = None;
     }
     match command {
-        TargetCommand::Start(start) => start_or_resend(state, start, now, key),
+        TargetCommand::Start(start) => start_or_resend(state, *start, now, key),
         TargetCommand::Release { attempt_sid } => {
             let Some(v) = state.as_mut() else { return Ok(TargetReply::Released { removed: false }) };
             v.send_attempts.retain(|a| a.attempt_sid != attempt_sid);
@@ -215,6 +221,8 @@ fn start_or_resend(state: &mut Option<Verification>, start: StartCommand, now: T
         send_attempts: vec![attempt],
         checks: 0,
         locale: start.locale,
+        rate_limits: start.rate_limits,
+        tags: start.tags,
         date_created: now,
         date_updated: now,
         expires_at: now.plus_seconds(start.lifetime_seconds),
@@ -263,7 +271,7 @@ mod tests {
     }
 
     fn start(n: u8) -> TargetCommand {
-        TargetCommand::Start(StartCommand {
+        TargetCommand::Start(Box::new(StartCommand {
             sid: VerificationSid::parse(&sid(n, "VE")).unwrap(),
             seed: format!("seed-{n}"),
             code_length: 6,
@@ -275,9 +283,11 @@ mod tests {
             amount: None,
             payee: None,
             locale: None,
+            rate_limits: Some(serde_json::from_str(r#"{"end_user_ip": "203.0.113.7"}"#).unwrap()),
+            tags: None,
             attempt_sid: AttemptSid::parse(&sid(n, "VL")).unwrap(),
             lifetime_seconds: 600,
-        })
+        }))
     }
 
     fn check(code: &str) -> TargetCommand {
@@ -299,6 +309,7 @@ mod tests {
     fn resends_reuse_the_verification_and_its_code_up_to_five_sends() {
         let mut st = None;
         let first = current(apply(&mut st, start(1), T0, &key()));
+        assert_eq!(first.rate_limits.as_ref().unwrap()["end_user_ip"], "203.0.113.7", "rate limit keys are stored");
         let code = code_of(&st);
         for n in 2..=5 {
             let again = current(apply(&mut st, start(n), T0.plus_seconds(u64::from(n)), &key()));

@@ -161,6 +161,12 @@ pub struct Verification {
     pub checks: u8,
     /// The `Locale` asked for.
     pub locale: Option<String>,
+    /// `RateLimits` keys and values, kept for rate limit enforcement.
+    #[serde(default)]
+    pub rate_limits: Option<serde_json::Map<String, Value>>,
+    /// `Tags`.
+    #[serde(default)]
+    pub tags: Option<serde_json::Map<String, Value>>,
     /// When it was made.
     pub date_created: Timestamp,
     /// When it last changed.

@@ -58,6 +58,8 @@ pub struct StartRequest {
     pub app_hash: Option<String>,
     /// Rate limit keys (accepted and stored; enforcement comes with rate limits).
     pub rate_limits: Option<Map<String, Value>>,
+    /// Tags (stored with the verification).
+    pub tags: Option<Map<String, Value>>,
     /// The user's IP address.
     pub device_ip: Option<IpAddr>,
     /// A template (accepted; templates come later).
@@ -152,7 +154,8 @@ impl StartRequest {
             None | Some("") => None,
             Some(t) => Some(TemplateSid::parse(t).ok_or_else(|| ApiError::invalid(TEMPLATE_SID.wire, "must be HJ followed by 32 hex digits"))?),
         };
-        if let Some(tags) = json_object(p, TAGS.wire)? {
+        let tags = json_object(p, TAGS.wire)?;
+        if let Some(tags) = &tags {
             if tags.len() > 10 || tags.iter().any(|(k, v)| k.chars().count() > 128 || v.as_str().is_none_or(|s| s.chars().count() > 128)) {
                 return Err(ApiError::invalid(TAGS.wire, "at most 10 string tags, keys and values up to 128 characters"));
             }
@@ -170,6 +173,7 @@ impl StartRequest {
             channel_configuration,
             app_hash,
             rate_limits: json_object(p, RATE_LIMITS.wire)?,
+            tags,
             device_ip,
             template_sid,
         })
@@ -309,11 +313,13 @@ impl<P: Platform> App<P> {
             amount: request.amount.clone(),
             payee: request.payee.clone(),
             locale: request.locale.clone(),
+            rate_limits: request.rate_limits.clone(),
+            tags: request.tags.clone(),
             attempt_sid: attempt_sid.clone(),
             lifetime_seconds: self.settings.lifetime_seconds,
         };
         let target = target_name(&service.sid, &request.to);
-        let reply = self.targets.call(&target, &TargetCommand::Start(start)).await?;
+        let reply = self.targets.call(&target, &TargetCommand::Start(Box::new(start))).await?;
         let created = matches!(reply, Ok(TargetReply::Started { created: true, .. }));
         let verification = current(reply, call)?;
         let delivered = self.record_and_deliver(call, &service, &request, &verification, created, key).await;
