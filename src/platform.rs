@@ -120,20 +120,21 @@ impl HttpClient for WorkerHttp {
         let controller = AbortController::default();
         let signal = controller.signal();
         let fetch = Fetch::Request(req);
-        let sending = Box::pin(fetch.send_with_signal(&signal));
+        // The timeout covers the whole exchange, body included.
+        let exchange = Box::pin(async {
+            let mut response = fetch.send_with_signal(&signal).await?;
+            let status = response.status_code();
+            let headers = response.headers().entries().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
+            let body = response.bytes().await?;
+            Ok::<_, worker::Error>(OutboundResponse { status, headers, body })
+        });
         let timeout = Delay::from(Duration::from_millis(timeout_ms));
-        let outcome = match select(sending, timeout).await {
+        let outcome = match select(exchange, timeout).await {
             Either::Left((result, _)) => Some(result),
             Either::Right(_) => None,
         };
         match outcome {
-            Some(Ok(mut response)) => {
-                let status = response.status_code();
-                let headers = response.headers().entries().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
-                let body = response.bytes().await.unwrap_or_default();
-                Ok(OutboundResponse { status, headers, body })
-            }
-            Some(Err(err)) => Err(connection(err)),
+            Some(result) => result.map_err(connection),
             None => {
                 controller.abort();
                 Err(TransportError::Timeout(timeout_ms))

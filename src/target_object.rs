@@ -10,7 +10,14 @@ use worker::{durable_object, DurableObject, Env, Method, ObjectNamespace, Reques
 
 use crate::platform::{code_key, now};
 
-const STATE_KEY: &str = "verification";
+/// The state is stored as JSON text: serde_json handles every value the state can hold, where
+/// a conversion to JS values would fail on integers beyond 2^53.
+const STATE_KEY: &str = "verification.json";
+
+async fn load(storage: &worker::Storage) -> Result<Option<Verification>> {
+    let text: Option<String> = storage.get(STATE_KEY).await?;
+    Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+}
 
 #[durable_object]
 pub struct VerificationTarget {
@@ -32,13 +39,14 @@ impl DurableObject for VerificationTarget {
             Err(_) => return Response::error("bad command", 400),
         };
         let storage = self.state.storage();
-        let mut current: Option<Verification> = storage.get(STATE_KEY).await?;
+        let mut current = load(&storage).await?;
         let before = current.clone();
         let reply = apply(&mut current, command, now(), &key);
         if current != before {
             match &current {
                 Some(v) => {
-                    storage.put(STATE_KEY, v).await?;
+                    let text = serde_json::to_string(v).map_err(|e| worker::Error::RustError(e.to_string()))?;
+                    storage.put(STATE_KEY, text).await?;
                     let remaining_ms = now().seconds_until(v.expires_at).saturating_mul(1000);
                     storage.set_alarm(i64::try_from(remaining_ms).unwrap_or(i64::MAX)).await?;
                 }
@@ -52,8 +60,7 @@ impl DurableObject for VerificationTarget {
 
     async fn alarm(&self) -> Result<Response> {
         let storage = self.state.storage();
-        let current: Option<Verification> = storage.get(STATE_KEY).await?;
-        match current {
+        match load(&storage).await? {
             Some(v) if now() < v.expires_at => {
                 let remaining_ms = now().seconds_until(v.expires_at).saturating_mul(1000);
                 storage.set_alarm(i64::try_from(remaining_ms).unwrap_or(i64::MAX)).await?;

@@ -215,24 +215,34 @@ impl<P: Platform> App<P> {
     }
 
     /// `GET /2010-04-01/Accounts.json`: the caller and, for the main account, its subaccounts.
+    /// Without filters only the page's records are read; a `FriendlyName` or `Status` filter
+    /// reads every subaccount (there is no index by name or status).
     pub(crate) async fn list_accounts(&self, call: &Call) -> Result<ApiResponse, ApiError> {
         let query = PageQuery::from_params(&call.query)?;
         let name_filter = call.query.text("FriendlyName", MAX_NAME)?;
         let status_filter = call.query.one_of("Status", &["active", "suspended", "closed"])?;
-        let mut records = vec![self.visible_account(&call.principal, &call.principal.account, &call.path).await?];
+        let own = self.visible_account(&call.principal, &call.principal.account, &call.path).await?;
+        let mut sids = vec![own.sid.to_string()];
         if call.principal.is_main {
-            let sids = list_suffixes(&self.kv, keys::ACCOUNTS).await?;
-            let keys: Vec<String> = sids.iter().map(|s| format!("{}{s}", keys::ACCOUNTS)).collect();
-            let subs: Vec<AccountRecord> = get_many_json(&self.kv, &keys).await?;
-            records.extend(subs.into_iter().filter(|r| r.owner_account_sid == call.principal.account));
+            sids.extend(list_suffixes(&self.kv, keys::ACCOUNTS).await?);
         }
+        sids.sort();
+        sids.dedup();
+        let filtered = name_filter.is_some() || status_filter.is_some();
+        let wanted: Vec<String> = if filtered { sids.clone() } else { window(&sids, &query).items.to_vec() };
+        let mut records = Vec::with_capacity(wanted.len());
+        let sub_keys: Vec<String> = wanted.iter().filter(|s| **s != own.sid.as_str()).map(|s| format!("{}{s}", keys::ACCOUNTS)).collect();
+        if wanted.iter().any(|s| *s == own.sid.as_str()) {
+            records.push(own.clone());
+        }
+        let subs: Vec<AccountRecord> = get_many_json(&self.kv, &sub_keys).await?;
+        records.extend(subs.into_iter().filter(|r| r.sid == own.sid || r.owner_account_sid == call.principal.account));
         records.retain(|r| {
-            name_filter.as_deref().is_none_or(|n| r.friendly_name == n)
-                && status_filter.is_none_or(|s| r.status.as_str() == s)
+            name_filter.as_deref().is_none_or(|n| r.friendly_name == n) && status_filter.is_none_or(|s| r.status.as_str() == s)
         });
         records.sort_by(|a, b| a.sid.cmp(&b.sid));
         let ids: Vec<String> = records.iter().map(|r| r.sid.to_string()).collect();
-        let page = window(&ids, &query);
+        let page = if filtered { window(&ids, &query) } else { window(&sids, &query) };
         let shown: Vec<Value> = records
             .iter()
             .filter(|r| page.items.iter().any(|id| id == r.sid.as_str()))
@@ -250,9 +260,9 @@ impl<P: Platform> App<P> {
 
     /// `POST /2010-04-01/Accounts/{AccountSid}.json`: FriendlyName, and Status by the owner.
     pub(crate) async fn update_account(&self, call: &Call) -> Result<ApiResponse, ApiError> {
-        call.principal.require_auth_token()?;
         let sid = Self::path_account(call)?;
         let mut record = self.visible_account(&call.principal, &sid, &call.path).await?;
+        call.principal.require_auth_token()?;
         let friendly_name = call.params.text("FriendlyName", MAX_NAME)?;
         let status = match call.params.get("Status") {
             None => None,
@@ -282,9 +292,9 @@ impl<P: Platform> App<P> {
 
     /// The account in the path, if the caller may manage its keys.
     async fn key_owner(&self, call: &Call) -> Result<AccountSid, ApiError> {
-        call.principal.require_auth_token()?;
         let sid = Self::path_account(call)?;
         self.visible_account(&call.principal, &sid, &call.path).await?;
+        call.principal.require_auth_token()?;
         Ok(sid)
     }
 

@@ -138,7 +138,7 @@ pub fn v2010_list(key: &str, records: Vec<Value>, list_path: &str, query: &PageQ
         ("page", json!(page)),
         ("page_size", json!(size)),
         ("start", json!(start)),
-        ("end", json!((start + window.items.len()).saturating_sub(1))),
+        ("end", json!(start.saturating_add(window.items.len()).saturating_sub(1))),
     ] {
         body.insert(name.into(), value);
     }

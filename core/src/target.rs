@@ -123,6 +123,9 @@ pub enum TargetError {
     /// Five sends were used.
     #[error("max send attempts reached")]
     MaxSendAttempts,
+    /// A resend carried a custom code other than the pending one.
+    #[error("different custom code")]
+    DifferentCustomCode,
 }
 
 fn finish(v: &mut Verification, status: Status, now: Timestamp) {
@@ -142,7 +145,12 @@ pub fn apply(state: &mut Option<Verification>, command: TargetCommand, now: Time
         TargetCommand::Release { attempt_sid } => {
             let Some(v) = state.as_mut() else { return Ok(TargetReply::Released { removed: false }) };
             v.send_attempts.retain(|a| a.attempt_sid != attempt_sid);
-            let removed = v.send_attempts.is_empty();
+            if let Some(last) = v.send_attempts.last() {
+                v.channel = last.channel;
+            }
+            // Only a verification nobody has checked yet goes away with its last send: checks
+            // already made (or an exhausted lockout) must survive a failed delivery.
+            let removed = v.send_attempts.is_empty() && v.status == Status::Pending && v.checks == 0;
             if removed {
                 *state = None;
             }
@@ -191,14 +199,12 @@ fn start_or_resend(state: &mut Option<Verification>, start: StartCommand, now: T
         if v.send_attempts.len() >= MAX_SENDS {
             return Err(TargetError::MaxSendAttempts);
         }
+        if start.custom_code.as_ref().is_some_and(|code| !key.matches(&v.sid, code, &v.code_digest)) {
+            return Err(TargetError::DifferentCustomCode);
+        }
         v.send_attempts.push(attempt);
         v.channel = start.channel;
         v.date_updated = now;
-        if let Some(code) = &start.custom_code {
-            v.code_digest = key.digest(&v.sid, code);
-            v.custom_code = true;
-            v.seed.clear();
-        }
         return Ok(TargetReply::Started { verification: v.clone(), created: false });
     }
     let code = match &start.custom_code {
@@ -403,6 +409,55 @@ mod tests {
         assert_eq!(current(apply(&mut st, wrong_amount, T0, &key())).status, Status::Pending);
         let right = TargetCommand::Check { sid: None, code, amount: Some("€39.99".into()), payee: Some("Acme".into()) };
         assert_eq!(current(apply(&mut st, right, T0, &key())).status, Status::Approved);
+    }
+
+    #[test]
+    fn a_failed_delivery_never_resets_checks_or_the_lockout() {
+        let mut st = None;
+        apply(&mut st, start(1), T0, &key()).unwrap();
+        let wrong = if code_of(&st) == "000000" { "111111" } else { "000000" };
+        for _ in 0..5 {
+            apply(&mut st, check(wrong), T0, &key()).unwrap();
+        }
+        let release = TargetCommand::Release { attempt_sid: AttemptSid::parse(&sid(1, "VL")).unwrap() };
+        assert_eq!(apply(&mut st, release, T0, &key()), Ok(TargetReply::Released { removed: false }));
+        assert_eq!(apply(&mut st, start(2), T0, &key()), Err(TargetError::MaxCheckAttempts), "still locked out");
+
+        let mut st = None;
+        apply(&mut st, start(1), T0, &key()).unwrap();
+        apply(&mut st, check(wrong), T0, &key()).unwrap();
+        let release = TargetCommand::Release { attempt_sid: AttemptSid::parse(&sid(1, "VL")).unwrap() };
+        assert_eq!(apply(&mut st, release, T0, &key()), Ok(TargetReply::Released { removed: false }));
+        assert_eq!(st.as_ref().unwrap().checks, 1, "the wrong check still counts");
+    }
+
+    #[test]
+    fn a_failed_resend_restores_the_channel() {
+        let mut st = None;
+        apply(&mut st, start(1), T0, &key()).unwrap();
+        let TargetCommand::Start(mut call) = start(2) else { unreachable!() };
+        call.channel = Channel::Call;
+        apply(&mut st, TargetCommand::Start(call), T0, &key()).unwrap();
+        assert_eq!(st.as_ref().unwrap().channel, Channel::Call);
+        let release = TargetCommand::Release { attempt_sid: AttemptSid::parse(&sid(2, "VL")).unwrap() };
+        apply(&mut st, release, T0, &key()).unwrap();
+        assert_eq!(st.as_ref().unwrap().channel, Channel::Sms);
+    }
+
+    #[test]
+    fn a_resend_cannot_change_a_custom_code() {
+        let mut st = None;
+        let TargetCommand::Start(mut s) = start(1) else { unreachable!() };
+        s.custom_code = Some("1111".into());
+        apply(&mut st, TargetCommand::Start(s), T0, &key()).unwrap();
+        let TargetCommand::Start(mut other) = start(2) else { unreachable!() };
+        other.custom_code = Some("2222".into());
+        assert_eq!(apply(&mut st, TargetCommand::Start(other), T0, &key()), Err(TargetError::DifferentCustomCode));
+        let TargetCommand::Start(mut same) = start(3) else { unreachable!() };
+        same.custom_code = Some("1111".into());
+        assert!(apply(&mut st, TargetCommand::Start(same), T0, &key()).is_ok());
+        assert_eq!(current(apply(&mut st, check("2222"), T0, &key())).status, Status::Pending);
+        assert_eq!(current(apply(&mut st, check("1111"), T0, &key())).status, Status::Approved);
     }
 
     #[test]

@@ -84,6 +84,29 @@ fn matching_text(p: &Params, spec: &ParamSpec, allowed: fn(char) -> bool, what: 
     }
 }
 
+/// `RateLimits`: up to 20 keys of up to 64 characters, each valued a string (up to 256
+/// characters) or an integer that JSON numbers hold exactly.
+fn parse_rate_limits(p: &Params) -> Result<Option<Map<String, Value>>, ApiError> {
+    use crate::spec::verification::RATE_LIMITS;
+    const SAFE: i64 = (1 << 53) - 1;
+    let Some(map) = json_object(p, RATE_LIMITS.wire)? else { return Ok(None) };
+    let ok = map.len() <= 20
+        && map.iter().all(|(k, v)| {
+            !k.is_empty()
+                && k.chars().count() <= 64
+                && match v {
+                    Value::String(s) => s.chars().count() <= 256,
+                    Value::Number(n) => n.as_i64().is_some_and(|n| (-SAFE..=SAFE).contains(&n)),
+                    _ => false,
+                }
+        });
+    if ok {
+        Ok(Some(map))
+    } else {
+        Err(ApiError::invalid(RATE_LIMITS.wire, "at most 20 keys, each a string or a whole number"))
+    }
+}
+
 /// Parses a code as typed by a user or given as `CustomCode`: 4 to 10 letters or digits.
 fn parse_code(p: &Params, name: &str) -> Result<Option<String>, ApiError> {
     match p.get(name) {
@@ -172,7 +195,7 @@ impl StartRequest {
             payee,
             channel_configuration,
             app_hash,
-            rate_limits: json_object(p, RATE_LIMITS.wire)?,
+            rate_limits: parse_rate_limits(p)?,
             tags,
             device_ip,
             template_sid,
@@ -274,6 +297,10 @@ fn target_error(err: TargetError, call: &Call) -> ApiError {
         TargetError::NotFound => ApiError::NotFound(call.path.clone()),
         TargetError::MaxCheckAttempts => ApiError::MaxCheckAttempts,
         TargetError::MaxSendAttempts => ApiError::MaxSendAttempts,
+        TargetError::DifferentCustomCode => ApiError::invalid(
+            crate::spec::verification::CUSTOM_CODE.wire,
+            "must be the pending verification's code; cancel it to send another",
+        ),
     }
 }
 
@@ -370,7 +397,7 @@ impl<P: Platform> App<P> {
         };
         let now = self.clock.now();
         match dispatch(&self.settings.delivery, &self.settings.providers, self.settings.dev_mode, &job, now)? {
-            Dispatch::Http { provider, request } => judge(provider, self.http.send(&request, self.settings.providers.timeout_ms).await),
+            Dispatch::Http { provider, request } => judge(provider, self.http.send(&request, self.settings.providers.timeout_ms).await, &code),
             Dispatch::Log { text } => {
                 P::log(&format!("[dev log sink] {} to {}:\n{text}", job.channel.as_str(), job.to));
                 let entry = OutboxEntry {

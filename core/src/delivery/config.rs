@@ -201,8 +201,14 @@ impl DeliveryConfig {
 }
 
 fn describe_json_error(e: &serde_json::Error) -> String {
-    // serde_json messages name fields and types, never values; keep only that part.
-    format!("{} at line {} column {}", e.to_string().split(" at line").next().unwrap_or("invalid"), e.line(), e.column())
+    // serde's messages can quote the offending value (a credential, here): say only what kind of
+    // error it is and where.
+    let kind = match e.classify() {
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => "not valid JSON",
+        serde_json::error::Category::Data => "a field is unknown, missing or of the wrong type",
+        serde_json::error::Category::Io => "unreadable",
+    };
+    format!("{kind} at line {} column {}", e.line(), e.column())
 }
 
 #[cfg(test)]
@@ -248,6 +254,8 @@ mod tests {
             r#"{"twilio_routes": [{"prefix": "+91", "account_sid": "AC"}]}"#,
             r#"{"twilio_routes": [{"prefix": "+91", "account_sid": "AC", "auth_token": "hunter2", "typo": 1}]}"#,
             r#"{"sendgrid": {"api_key": "hunter2"}}"#,
+            r#"{"sendgrid": "SG.hunter2"}"#,
+            r#"{"twilio_routes": [{"prefix": "*", "account_sid": "AC", "auth_token": ["hunter2"]}]}"#,
             r#"not json hunter2"#,
         ] {
             let err = DeliveryConfig::parse(bad, false).unwrap_err();

@@ -284,14 +284,18 @@ fn provider_detail(body: &[u8]) -> Option<String> {
 }
 
 /// Judges a provider's answer: any 2xx is delivered; anything else is a 502 that names the
-/// provider and its status (and its own error text when it gave one).
-pub fn judge(provider: ProviderKind, answer: Result<OutboundResponse, TransportError>) -> Result<(), ApiError> {
+/// provider and its status (and its own error text when it gave one, with the code blanked out
+/// in case the provider echoed the message back).
+pub fn judge(provider: ProviderKind, answer: Result<OutboundResponse, TransportError>, code: &str) -> Result<(), ApiError> {
     let name = provider_name(provider);
     match answer {
         Ok(response) if (200..300).contains(&response.status) => Ok(()),
         Ok(response) => Err(ApiError::DeliveryFailed {
             provider: name.to_owned(),
             detail: match provider_detail(&response.body) {
+                Some(detail) if !code.is_empty() => {
+                    format!("the provider answered HTTP {} ({})", response.status, detail.replace(code, &"*".repeat(code.len())))
+                }
                 Some(detail) => format!("the provider answered HTTP {} ({detail})", response.status),
                 None => format!("the provider answered HTTP {}", response.status),
             },
@@ -423,13 +427,15 @@ mod tests {
     #[test]
     fn failures_name_the_provider_and_status() {
         let ok = OutboundResponse { status: 201, headers: vec![], body: vec![] };
-        assert!(judge(ProviderKind::Twilio, Ok(ok)).is_ok());
-        let err = judge(ProviderKind::Twilio, Ok(OutboundResponse { status: 400, headers: vec![], body: br#"{"code":21211,"message":"Invalid 'To' Phone Number"}"#.to_vec() })).unwrap_err();
+        assert!(judge(ProviderKind::Twilio, Ok(ok), "123456").is_ok());
+        let err = judge(ProviderKind::Twilio, Ok(OutboundResponse { status: 400, headers: vec![], body: br#"{"code":21211,"message":"Invalid 'To' Phone Number"}"#.to_vec() }), "123456").unwrap_err();
         assert_eq!(err.status(), 502);
         assert!(err.to_string().contains("twilio") && err.to_string().contains("HTTP 400") && err.to_string().contains("21211"), "{err}");
-        let sg = judge(ProviderKind::Sendgrid, Ok(OutboundResponse { status: 401, headers: vec![], body: br#"{"errors":[{"message":"bad key"}]}"#.to_vec() })).unwrap_err();
+        let sg = judge(ProviderKind::Sendgrid, Ok(OutboundResponse { status: 401, headers: vec![], body: br#"{"errors":[{"message":"bad key"}]}"#.to_vec() }), "123456").unwrap_err();
         assert!(sg.to_string().contains("bad key"));
-        let timeout = judge(ProviderKind::Webhook, Err(TransportError::Timeout(1000))).unwrap_err();
+        let echo = judge(ProviderKind::Webhook, Ok(OutboundResponse { status: 422, headers: vec![], body: br#"{"message":"cannot deliver: Your code is 123456."}"#.to_vec() }), "123456").unwrap_err();
+        assert!(!echo.to_string().contains("123456") && echo.to_string().contains("******"), "{echo}");
+        let timeout = judge(ProviderKind::Webhook, Err(TransportError::Timeout(1000)), "123456").unwrap_err();
         assert!(timeout.to_string().contains("timed out"));
     }
 }
