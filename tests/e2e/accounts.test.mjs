@@ -148,6 +148,11 @@ test("two subaccounts cannot see each other", async () => {
   assertTwilioError(assert, await cb.del(keyPath(a.sid, keyA.sid)), 404, 20404);
   assertTwilioError(assert, await cb.del(keyPath(b.sid, keyA.sid)), 404, 20404);
   assertTwilioError(assert, await cb.post(`/2010-04-01/Accounts/${a.sid}.json`, { Status: "suspended" }), 404, 20404);
+  const keyB = (await cb.post(keysPath(b.sid), {})).data;
+  const kb = w.as(keyB.sid, keyB.secret);
+  assertTwilioError(assert, await kb.get(keysPath(a.sid)), 404, 20404, undefined);
+  assertTwilioError(assert, await kb.get(`/2010-04-01/Accounts/${a.sid}.json`), 404, 20404);
+  assertTwilioError(assert, await kb.get(keysPath(b.sid)), 403, 20403);
   assertTwilioError(assert, await ca.get(`/2010-04-01/Accounts/${"AC" + "f".repeat(32)}.json`), 404, 20404);
   assertTwilioError(assert, await w.main.get(`/2010-04-01/Accounts/AC123.json`), 404, 20404);
   assert.equal((await ca.get("/v2/Services")).data.services.length, 1);

@@ -201,6 +201,8 @@ test("custom codes and PSD2 transactions", async () => {
   const to = phone();
   assert.equal((await start(custom, { To: to, Channel: "sms", CustomCode: "4242" })).status, 201);
   assert.equal(fake.lastCode(to), "4242");
+  assertTwilioError(assert, await start(custom, { To: to, Channel: "sms", CustomCode: "9999" }), 400, 60200, "CustomCode");
+  assert.equal((await start(custom, { To: to, Channel: "sms", CustomCode: "4242" })).status, 201, "the same custom code may be re-sent");
   assert.equal((await check(custom, { To: to, Code: "4242" })).data.status, "approved");
 
   const plain = await service();
@@ -239,6 +241,8 @@ test("bad start and check input: 4xx with the Twilio shape and the parameter nam
     [{ To: "cc@example.com", Channel: "email", ChannelConfiguration: "{nope" }, 400, 60200, "ChannelConfiguration"],
     [{ To: "cc@example.com", Channel: "email", ChannelConfiguration: JSON.stringify({ from: "not-an-address" }) }, 400, 60200, "ChannelConfiguration"],
     [{ To: to, Channel: "sms", RateLimits: "[1]" }, 400, 60200, "RateLimits"],
+    [{ To: to, Channel: "sms", RateLimits: '{"ip": 9007199254740993}' }, 400, 60200, "RateLimits"],
+    [{ To: to, Channel: "sms", RateLimits: '{"ip": {"nested": true}}' }, 400, 60200, "RateLimits"],
     [{ To: to, Channel: "sms", DeviceIp: "999.1.1.1" }, 400, 60200, "DeviceIp"],
     [{ To: to, Channel: "sms", AppHash: "short" }, 400, 60200, "AppHash"],
   ];
@@ -250,7 +254,7 @@ test("bad start and check input: 4xx with the Twilio shape and the parameter nam
   const sna = await start(base, { To: to, Channel: "sna" });
   assert.match(sna.data.message, /sna/);
 
-  const accepted = await start(base, { To: to, Channel: "sms", RateLimits: JSON.stringify({ my_key: "abc" }), DeviceIp: "2001:db8::1", Tags: JSON.stringify({ flow: "signup" }) });
+  const accepted = await start(base, { To: to, Channel: "sms", RateLimits: JSON.stringify({ my_key: "abc", end_user_id: 42 }), DeviceIp: "2001:db8::1", Tags: JSON.stringify({ flow: "signup" }) });
   assert.equal(accepted.status, 201, accepted.text);
 
   assertTwilioError(assert, await check(base, { Code: "123456" }), 400, 60221);
