@@ -229,20 +229,21 @@ impl<P: Platform> App<P> {
         sids.sort();
         sids.dedup();
         let filtered = name_filter.is_some() || status_filter.is_some();
-        let wanted: Vec<String> = if filtered { sids.clone() } else { window(&sids, &query).items.to_vec() };
-        let mut records = Vec::with_capacity(wanted.len());
-        let sub_keys: Vec<String> = wanted.iter().filter(|s| **s != own.sid.as_str()).map(|s| format!("{}{s}", keys::ACCOUNTS)).collect();
-        if wanted.iter().any(|s| *s == own.sid.as_str()) {
-            records.push(own.clone());
-        }
+        // Without filters the page is cut from the SIDs first, and only its records are read.
+        let unfiltered_page = (!filtered).then(|| window(&sids, &query));
+        let candidates = unfiltered_page.as_ref().map_or(&sids[..], |p| p.items);
+        let sub_keys: Vec<String> = candidates.iter().filter(|s| **s != own.sid.as_str()).map(|s| format!("{}{s}", keys::ACCOUNTS)).collect();
         let subs: Vec<AccountRecord> = get_many_json(&self.kv, &sub_keys).await?;
-        records.extend(subs.into_iter().filter(|r| r.sid == own.sid || r.owner_account_sid == call.principal.account));
+        let mut records: Vec<AccountRecord> = subs.into_iter().filter(|r| r.owner_account_sid == call.principal.account).collect();
+        if candidates.iter().any(|s| *s == own.sid.as_str()) {
+            records.push(own);
+        }
         records.retain(|r| {
             name_filter.as_deref().is_none_or(|n| r.friendly_name == n) && status_filter.is_none_or(|s| r.status.as_str() == s)
         });
         records.sort_by(|a, b| a.sid.cmp(&b.sid));
         let ids: Vec<String> = records.iter().map(|r| r.sid.to_string()).collect();
-        let page = if filtered { window(&ids, &query) } else { window(&sids, &query) };
+        let page = unfiltered_page.unwrap_or_else(|| window(&ids, &query));
         let shown: Vec<Value> = records
             .iter()
             .filter(|r| page.items.iter().any(|id| id == r.sid.as_str()))

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use crate::app::{App, Call, Platform};
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, Method};
-use crate::params::Params;
+use crate::params::{json_text, Params};
 use crate::routes::{Operation, ROUTES};
 use crate::spec::{api_call, ids, paging, service, verification, Kind, ParamSpec};
 
@@ -176,10 +176,10 @@ impl Action {
                     Some(v) => path_params.push((name, v.to_owned())),
                     None => return Err(ApiError::invalid(f.spec.field, "must be a non-empty string")),
                 },
-                Place::Query => query.push((f.spec.wire.to_owned(), as_text(value))),
+                Place::Query => query.push((f.spec.wire.to_owned(), json_text(value))),
                 Place::Body => match value {
-                    Value::Array(items) => params.extend(items.iter().map(|i| (f.spec.wire.to_owned(), as_text(i)))),
-                    other => params.push((f.spec.wire.to_owned(), as_text(other))),
+                    Value::Array(items) => params.extend(items.iter().map(|i| (f.spec.wire.to_owned(), json_text(i)))),
+                    other => params.push((f.spec.wire.to_owned(), json_text(other))),
                 },
             }
         }
@@ -241,14 +241,6 @@ fn describe_field(f: &Field, action: &str) -> Value {
         out.insert("options_from".into(), json!({ "action": "list_services", "items": "services", "value": "sid", "label": "friendly_name" }));
     }
     Value::Object(out)
-}
-
-/// A JSON value as form text: strings as they are, objects and arrays as JSON.
-fn as_text(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }
 
 /// Renames a wire parameter in an error to the action's field name.
@@ -370,7 +362,7 @@ fn key_values(value: Option<&Value>, name: &str) -> Result<Vec<(String, String)>
             .iter()
             .map(|item| {
                 let key = item.get("key").and_then(Value::as_str).filter(|k| !k.is_empty()).ok_or_else(bad)?;
-                let value = item.get("value").map(as_text).unwrap_or_default();
+                let value = item.get("value").map(json_text).unwrap_or_default();
                 Ok((key.to_owned(), value))
             })
             .collect(),

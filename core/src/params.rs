@@ -96,9 +96,9 @@ impl Params {
             match value {
                 serde_json::Value::Null => {}
                 serde_json::Value::Array(items) => {
-                    pairs.extend(items.iter().map(|item| (key.clone(), json_scalar_text(item.clone()))));
+                    pairs.extend(items.iter().map(|item| (key.clone(), json_text(item))));
                 }
-                other => pairs.push((key.clone(), json_scalar_text(other.clone()))),
+                other => pairs.push((key.clone(), json_text(other))),
             }
         }
         Ok(Self { pairs, json: Some(map) })
@@ -208,9 +208,10 @@ impl Params {
     }
 }
 
-fn json_scalar_text(value: serde_json::Value) -> String {
+/// A JSON value as parameter text: strings as they are, anything else as its JSON text.
+pub fn json_text(value: &serde_json::Value) -> String {
     match value {
-        serde_json::Value::String(s) => s,
+        serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     }
 }

@@ -77,6 +77,12 @@ pub fn parse_recipient(to: &str, channel: Channel) -> Result<String, ApiError> {
     }
 }
 
+/// A `To` of unknown channel (a check, or a path `{Sid}` that is not a SID): E.164 or email,
+/// normalised as when the verification was started.
+pub fn parse_any_recipient(text: &str) -> Option<String> {
+    E164::parse(text).map(|n| n.as_str().to_owned()).or_else(|| parse_email(text))
+}
+
 /// A plausible email address: one `@`, a non-empty local part, a dotted domain, no spaces.
 pub fn parse_email(text: &str) -> Option<String> {
     let (local, domain) = text.split_once('@')?;

@@ -15,14 +15,13 @@ use crate::delivery::HttpClient;
 use crate::error::ApiError;
 use crate::http::ApiResponse;
 use crate::params::Params;
-use crate::phone::E164;
 use crate::services::{parse_friendly_name, ServiceRecord};
 use crate::spec::ParamSpec;
 use crate::sid::{AccountSid, AttemptSid, ServiceSid, TemplateSid, VerificationSid};
 use crate::store::{get_json, get_many_json, keys, list_suffixes, put_json, KeyValue};
 use crate::target::{target_name, StartCommand, TargetCommand, TargetError, TargetReply};
 use crate::time::{Clock, Timestamp};
-use crate::verification::{parse_email, parse_recipient, Channel, Status, Verification};
+use crate::verification::{parse_any_recipient, parse_email, parse_recipient, Channel, Status, Verification};
 
 /// KV's smallest expiration TTL.
 const KV_MIN_TTL: u64 = 60;
@@ -235,10 +234,7 @@ impl CheckRequest {
                 VerificationSid::parse(sid).ok_or_else(|| ApiError::invalid(VERIFICATION_SID.wire, "must be VE followed by 32 hex digits"))?,
             ),
             (None, Some(to)) => CheckTarget::To(
-                E164::parse(to)
-                    .map(|n| n.as_str().to_owned())
-                    .or_else(|| parse_email(to))
-                    .ok_or_else(|| ApiError::invalid(TO.wire, "must be an E.164 phone number or an email address"))?,
+                parse_any_recipient(to).ok_or_else(|| ApiError::invalid(TO.wire, "must be an E.164 phone number or an email address"))?,
             ),
             (None, None) => return Err(ApiError::NoVerificationTarget),
         };
@@ -421,10 +417,7 @@ impl<P: Platform> App<P> {
             let token = token.filter(|t| t.account_sid == service.account_sid).ok_or_else(|| ApiError::NotFound(call.path.clone()))?;
             return Ok((target_name(&service.sid, &token.to), Some(sid)));
         }
-        let to = E164::parse(sid_or_to)
-            .map(|n| n.as_str().to_owned())
-            .or_else(|| parse_email(sid_or_to))
-            .ok_or_else(|| ApiError::NotFound(call.path.clone()))?;
+        let to = parse_any_recipient(sid_or_to).ok_or_else(|| ApiError::NotFound(call.path.clone()))?;
         Ok((target_name(&service.sid, &to), None))
     }
 
