@@ -1,29 +1,30 @@
-//! The core's ports on the Workers runtime: Workers KV, `Date.now()`, `crypto.getRandomValues`,
-//! outbound `fetch` with a timeout, and the console.
+//! The engine's ports on the Workers runtime: Workers KV (with writes after the response through
+//! `ctx.waitUntil`), `Date.now()`, `crypto.getRandomValues`, outbound `fetch` with a timeout, and
+//! the console.
 
+use std::rc::Rc;
 use std::time::Duration;
 
-use edge_verify_core::app::Platform;
-use edge_verify_core::code::CodeKey;
 use edge_verify_core::delivery::{HttpClient, OutboundRequest, OutboundResponse, TransportError};
+use edge_verify_core::ports::{KeyList, KeyValue, ListedKey, PutOptions, StoreError};
 use edge_verify_core::sid::Rng;
-use edge_verify_core::store::{KeyList, KeyValue, StoreError};
 use edge_verify_core::time::{Clock, Timestamp};
+use edge_verify_core::Platform;
 use futures_util::future::{select, Either};
 use worker::js_sys::Uint8Array;
 use worker::kv::KvStore;
-use worker::{console_log, AbortController, Delay, Env, Fetch, Headers, Method, Request, RequestInit};
+use worker::{console_error, console_log, AbortController, Context, Delay, Fetch, Headers, Method, Request, RequestInit};
 
-use crate::target_object::WorkerTargets;
+use crate::coordinator::WorkerCoordinator;
 
-/// The Workers runtime as the core's platform.
+/// The Workers runtime as the engine's platform.
 pub struct Workers;
 
 impl Platform for Workers {
     type Kv = WorkerKv;
     type Clock = WorkerClock;
     type Rng = CryptoRng;
-    type Targets = WorkerTargets;
+    type Coordinator = WorkerCoordinator;
     type Http = WorkerHttp;
 
     fn log(line: &str) {
@@ -31,49 +32,58 @@ impl Platform for Workers {
     }
 }
 
-/// The current time from `Date.now()`.
-pub fn now() -> Timestamp {
-    WorkerClock.now()
+/// Workers KV behind the engine's [`KeyValue`] port.
+pub struct WorkerKv {
+    pub store: KvStore,
+    pub ctx: Rc<Context>,
 }
-
-/// `CODE_HMAC_KEY` from the environment.
-pub fn code_key(env: &Env) -> Option<CodeKey> {
-    let text = env.secret("CODE_HMAC_KEY").map(|s| s.to_string()).or_else(|_| env.var("CODE_HMAC_KEY").map(|v| v.to_string())).ok()?;
-    CodeKey::new(&text)
-}
-
-/// Workers KV behind the core's [`KeyValue`] port.
-pub struct WorkerKv(pub KvStore);
 
 fn store_error(op: &str, key: &str, err: impl std::fmt::Display) -> StoreError {
     StoreError(format!("KV {op} {key}: {err}"))
 }
 
+async fn put(store: &KvStore, key: &str, value: &str, options: &PutOptions) -> Result<(), StoreError> {
+    let mut put = store.put(key, value).map_err(|e| store_error("put", key, e))?;
+    if let Some(ttl) = options.ttl_seconds {
+        put = put.expiration_ttl(ttl);
+    }
+    if let Some(metadata) = &options.metadata {
+        let value: serde_json::Value = serde_json::from_str(metadata).map_err(|e| store_error("put", key, e))?;
+        put = put.metadata(value).map_err(|e| store_error("put", key, e))?;
+    }
+    put.execute().await.map_err(|e| store_error("put", key, e))
+}
+
 impl KeyValue for WorkerKv {
     async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        self.0.get(key).text().await.map_err(|e| store_error("get", key, e))
+        self.store.get(key).text().await.map_err(|e| store_error("get", key, e))
     }
 
-    async fn put(&self, key: &str, value: &str, ttl_seconds: Option<u64>) -> Result<(), StoreError> {
-        let mut put = self.0.put(key, value).map_err(|e| store_error("put", key, e))?;
-        if let Some(ttl) = ttl_seconds {
-            put = put.expiration_ttl(ttl);
-        }
-        put.execute().await.map_err(|e| store_error("put", key, e))
+    async fn put(&self, key: &str, value: &str, options: &PutOptions) -> Result<(), StoreError> {
+        put(&self.store, key, value, options).await
+    }
+
+    fn put_later(&self, key: String, value: String, options: PutOptions) {
+        let store = self.store.clone();
+        self.ctx.wait_until(async move {
+            if let Err(err) = put(&store, &key, &value, &options).await {
+                console_error!("error 20500: a write after the response failed: {}", err.0);
+            }
+        });
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.0.delete(key).await.map_err(|e| store_error("delete", key, e))
+        self.store.delete(key).await.map_err(|e| store_error("delete", key, e))
     }
 
     async fn list(&self, prefix: &str, cursor: Option<&str>) -> Result<KeyList, StoreError> {
-        let mut list = self.0.list().prefix(prefix.to_owned());
+        let mut list = self.store.list().prefix(prefix.to_owned());
         if let Some(c) = cursor {
             list = list.cursor(c.to_owned());
         }
         let page = list.execute().await.map_err(|e| store_error("list", prefix, e))?;
         Ok(KeyList {
-            keys: page.keys.into_iter().map(|k| k.name).collect(),
+            keys: page.keys.into_iter().map(|k| ListedKey { name: k.name, metadata: k.metadata.map(|m| m.to_string()) }).collect(),
             cursor: if page.list_complete { None } else { page.cursor },
         })
     }
@@ -128,8 +138,7 @@ impl HttpClient for WorkerHttp {
             let body = response.bytes().await?;
             Ok::<_, worker::Error>(OutboundResponse { status, headers, body })
         });
-        let timeout = Delay::from(Duration::from_millis(timeout_ms));
-        let outcome = match select(exchange, timeout).await {
+        let outcome = match select(exchange, Delay::from(Duration::from_millis(timeout_ms))).await {
             Either::Left((result, _)) => Some(result),
             Either::Right(_) => None,
         };

@@ -5,9 +5,9 @@
 
 use std::path::PathBuf;
 
-use edge_verify_core::actions::{catalog, Action};
+use edge_verify_core::actions::catalog::{catalog, Action};
 use edge_verify_core::spec::{Kind, ParamSpec};
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 
 /// Header sanitizing every module's and the connection's logs.
 const SANITIZE: &str = "request.headers.authorization";
@@ -18,36 +18,43 @@ fn kebab(id: &str) -> String {
 }
 
 fn parameter(spec: &ParamSpec, required: bool) -> Value {
-    let mut p = json!({ "name": spec.field, "label": spec.label, "help": spec.help, "required": required });
+    let mut p = Map::new();
+    let mut set = |key: &str, value: Value| {
+        p.insert(key.to_owned(), value);
+    };
+    set("name", json!(spec.field));
+    set("label", json!(spec.label));
+    set("help", json!(spec.help));
+    set("required", json!(required));
     match spec.kind {
-        Kind::Text { .. } | Kind::Sid(_) => p["type"] = json!("text"),
+        Kind::Text { .. } | Kind::Sid(_) => set("type", json!("text")),
         Kind::Integer { min, max } => {
-            p["type"] = json!("uinteger");
-            p["validate"] = json!({ "min": min, "max": max });
+            set("type", json!("uinteger"));
+            set("validate", json!({ "min": min, "max": max }));
         }
-        Kind::Boolean => p["type"] = json!("boolean"),
+        Kind::Boolean => set("type", json!("boolean")),
         Kind::Choice(choices) => {
-            p["type"] = json!("select");
-            p["options"] = json!(choices.iter().map(|c| json!({ "label": c, "value": c })).collect::<Vec<_>>());
+            set("type", json!("select"));
+            set("options", json!(choices.iter().map(|c| json!({ "label": c, "value": c })).collect::<Vec<_>>()));
         }
-        Kind::Object | Kind::TextOrObject => p["type"] = json!("any"),
+        Kind::Object | Kind::TextOrObject => set("type", json!("any")),
         Kind::Pairs => {
-            p["type"] = json!("array");
-            p["spec"] = json!([{ "name": "key", "type": "text", "label": "Key", "required": true }, { "name": "value", "type": "text", "label": "Value" }]);
+            set("type", json!("array"));
+            set("spec", json!([{ "name": "key", "type": "text", "label": "Key", "required": true }, { "name": "value", "type": "text", "label": "Value" }]));
         }
     }
     if spec.field == "service_sid" {
-        p["type"] = json!("select");
-        p["options"] = json!("rpc://list-services");
-        p["mappable"] = json!(true);
+        set("type", json!("select"));
+        set("options", json!("rpc://list-services"));
+        set("mappable", json!(true));
     }
     if spec.field == "url" {
-        p["validate"] = json!({ "pattern": "^/(v2|2010-04-01)/" });
+        set("validate", json!({ "pattern": "^/(v2|2010-04-01)/" }));
     }
     if let Some(default) = spec.schema().get("default") {
-        p["default"] = default.clone();
+        set("default", default.clone());
     }
-    p
+    Value::Object(p)
 }
 
 fn interface(sample: &Value) -> Value {

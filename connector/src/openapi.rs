@@ -2,13 +2,20 @@
 //! table) and one path per JSON action (from the action catalog), with schemas, parameters from
 //! the `ParamSpec`s, realistic examples built from the real types, and the Twilio error schema.
 
-use edge_verify_core::accounts::examples as account_examples;
-use edge_verify_core::actions::{catalog, Action};
-use edge_verify_core::examples::{action_output, approved_verification, service_list, verification};
-use edge_verify_core::routes::{Operation, Route, ROUTES};
-use edge_verify_core::services::example_json as service_example;
-use edge_verify_core::spec::{body_params, paging, Kind, ParamSpec};
+use edge_verify_core::actions::api_call::ApiCallResult;
+use edge_verify_core::actions::catalog::{catalog, Action, ActionDescription, Catalog};
+use edge_verify_core::error::ErrorBody;
+use edge_verify_core::examples::{self as ex, action_output};
+use edge_verify_core::http::routes::{body_params, Operation, Route, ROUTES};
+use edge_verify_core::identity::accounts::{AccountList, AccountResource};
+use edge_verify_core::identity::keys::{KeyList, KeyResource};
+use edge_verify_core::sid::{AccountSid, ApiKeySid, ServiceSid};
+use edge_verify_core::spec::{paging, Kind, ParamSpec};
+use edge_verify_core::verify::service::resource::{ServiceList, ServiceResource};
+use edge_verify_core::verify::verification::resource::{VerificationCheckResource, VerificationResource};
 use edge_verify_core::ApiError;
+use schemars::generate::{Contract, SchemaSettings};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 /// The origin the examples use.
@@ -18,7 +25,11 @@ pub const ORIGIN: &str = "https://verify.example.org";
 pub const DEV_ROUTES: &[Operation] = &[Operation::ListDevOutbox];
 
 fn error_example(err: ApiError) -> Value {
-    err.body()
+    value(&err.body())
+}
+
+fn value(resource: &impl Serialize) -> Value {
+    serde_json::to_value(resource).unwrap_or(Value::Null)
 }
 
 /// Error responses: status -> (description, example).
@@ -55,206 +66,68 @@ fn nullable(mut schema: Value) -> Value {
     schema
 }
 
-fn string() -> Value {
-    json!({ "type": "string" })
+/// The inline schema of a SID type, from the core.
+fn schema_of<T: schemars::JsonSchema>() -> Value {
+    schemars::SchemaGenerator::new(SchemaSettings::openapi3()).subschema_for::<T>().to_value()
 }
 
-fn sid(prefix: &str) -> Value {
-    json!({ "type": "string", "pattern": format!("^{prefix}[0-9a-fA-F]{{32}}$"), "minLength": 34, "maxLength": 34 })
+/// The response schemas, derived from the core's response types (the same types the worker
+/// serializes), with OpenAPI 3.0 conventions (`nullable`, `#/components/schemas/...`).
+pub fn schemas() -> Map<String, Value> {
+    let settings = SchemaSettings::openapi3().with(|s| {
+        s.contract = Contract::Serialize;
+        s.meta_schema = None;
+    });
+    let mut generator = settings.into_generator();
+    generator.subschema_for::<ErrorBody>();
+    generator.subschema_for::<ServiceResource>();
+    generator.subschema_for::<ServiceList>();
+    generator.subschema_for::<VerificationResource>();
+    generator.subschema_for::<VerificationCheckResource>();
+    generator.subschema_for::<AccountResource>();
+    generator.subschema_for::<AccountList>();
+    generator.subschema_for::<KeyResource>();
+    generator.subschema_for::<KeyList>();
+    generator.subschema_for::<Catalog>();
+    generator.subschema_for::<ApiCallResult>();
+    let definitions: Map<String, Value> = generator.take_definitions(true).into_iter().collect();
+    let inlined: Map<String, Value> = definitions
+        .iter()
+        .map(|(name, schema)| {
+            let mut schema = schema.clone();
+            nullable_refs(&mut schema, &definitions);
+            (name.clone(), schema)
+        })
+        .collect();
+    // Keep what the paths name and what those refer to.
+    let roots = ["Error", "Service", "ServiceList", "Verification", "VerificationCheck", "Account", "AccountList", "Key", "KeyList", "ActionCatalog", "ApiCallResult"];
+    let text = Value::Object(inlined.clone()).to_string();
+    inlined.into_iter().filter(|(name, _)| roots.contains(&name.as_str()) || text.contains(&format!("\"#/components/schemas/{name}\""))).collect()
 }
 
-fn uri() -> Value {
-    json!({ "type": "string", "format": "uri" })
-}
-
-fn date_time() -> Value {
-    json!({ "type": "string", "format": "date-time", "example": "2015-07-30T20:00:00Z" })
-}
-
-fn object(required: &[&str], properties: Vec<(&str, Value)>) -> Value {
-    let props: Map<String, Value> = properties.into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
-    let mut schema = json!({ "type": "object", "properties": props });
-    if !required.is_empty() {
-        schema["required"] = json!(required);
+/// schemars writes an optional object as `anyOf: [{$ref}, {nullable: true, enum: [null]}]`,
+/// which OpenAPI 3.0 validators refuse ("nullable" without "type"), and `allOf` with `nullable`
+/// does not admit null either; so such a field gets the object's schema inline, nullable.
+fn nullable_refs(schema: &mut Value, definitions: &Map<String, Value>) {
+    match schema {
+        Value::Object(map) => {
+            let null_branch = |v: &Value| v.get("nullable") == Some(&json!(true)) && v.get("enum") == Some(&json!([null]));
+            let target = match map.get("anyOf").and_then(Value::as_array).map(Vec::as_slice) {
+                Some([first, second]) if null_branch(second) => first.get("$ref").and_then(Value::as_str),
+                Some([first, second]) if null_branch(first) => second.get("$ref").and_then(Value::as_str),
+                _ => None,
+            };
+            let inlined = target.and_then(|r| r.rsplit('/').next()).and_then(|name| definitions.get(name));
+            if let Some(Value::Object(definition)) = inlined {
+                let mut replacement = definition.clone();
+                replacement.insert("nullable".into(), json!(true));
+                *map = replacement;
+            }
+            map.values_mut().for_each(|v| nullable_refs(v, definitions));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| nullable_refs(v, definitions)),
+        _ => {}
     }
-    schema
-}
-
-fn schemas() -> Map<String, Value> {
-    let mut s = Map::new();
-    s.insert(
-        "Error".into(),
-        object(&["code", "message", "more_info", "status"], vec![
-            ("code", json!({ "type": "integer", "description": "Twilio error code" })),
-            ("message", string()),
-            ("more_info", uri()),
-            ("status", json!({ "type": "integer", "description": "The HTTP status" })),
-        ]),
-    );
-    let links = ["verification_checks", "verifications", "rate_limits", "messaging_configurations", "entities", "webhooks", "access_tokens"];
-    s.insert(
-        "Service".into(),
-        object(&["sid", "account_sid", "friendly_name", "code_length", "url"], vec![
-            ("sid", sid("VA")),
-            ("account_sid", sid("AC")),
-            ("friendly_name", string()),
-            ("code_length", json!({ "type": "integer", "minimum": 4, "maximum": 10 })),
-            ("lookup_enabled", json!({ "type": "boolean" })),
-            ("psd2_enabled", json!({ "type": "boolean" })),
-            ("skip_sms_to_landlines", json!({ "type": "boolean" })),
-            ("dtmf_input_required", json!({ "type": "boolean" })),
-            ("tts_name", nullable(string())),
-            ("do_not_share_warning_enabled", json!({ "type": "boolean" })),
-            ("custom_code_enabled", json!({ "type": "boolean" })),
-            ("push", object(&[], vec![("include_date", json!({ "type": "boolean" })), ("apn_credential_sid", nullable(sid("CR"))), ("fcm_credential_sid", nullable(sid("CR")))])),
-            ("totp", object(&[], vec![("issuer", string()), ("time_step", json!({ "type": "integer" })), ("code_length", json!({ "type": "integer" })), ("skew", json!({ "type": "integer" }))])),
-            ("default_template_sid", nullable(sid("HJ"))),
-            ("whatsapp", object(&[], vec![("msg_service_sid", nullable(sid("MG"))), ("from", nullable(string()))])),
-            (
-                "passkeys",
-                object(&[], vec![
-                    ("relying_party", object(&[], vec![("id", nullable(string())), ("name", nullable(string())), ("origins", json!({ "type": "array", "items": string() }))])),
-                    ("authenticator_attachment", nullable(string())),
-                    ("discoverable_credentials", nullable(string())),
-                    ("user_verification", nullable(string())),
-                ]),
-            ),
-            ("verify_event_subscription_enabled", json!({ "type": "boolean" })),
-            ("date_created", date_time()),
-            ("date_updated", date_time()),
-            ("url", uri()),
-            ("links", object(&[], links.iter().map(|l| (*l, uri())).collect())),
-        ]),
-    );
-    s.insert(
-        "Meta".into(),
-        object(&["page", "page_size", "first_page_url", "url", "key"], vec![
-            ("page", json!({ "type": "integer" })),
-            ("page_size", json!({ "type": "integer" })),
-            ("first_page_url", uri()),
-            ("previous_page_url", nullable(uri())),
-            ("next_page_url", nullable(uri())),
-            ("url", uri()),
-            ("key", string()),
-        ]),
-    );
-    s.insert("ServiceList".into(), object(&["services", "meta"], vec![("services", json!({ "type": "array", "items": { "$ref": "#/components/schemas/Service" } })), ("meta", json!({ "$ref": "#/components/schemas/Meta" }))]));
-    let channel = json!({ "type": "string", "enum": ["sms", "call", "email", "whatsapp", "sna"] });
-    s.insert(
-        "Verification".into(),
-        object(&["sid", "service_sid", "account_sid", "to", "channel", "status", "valid", "url"], vec![
-            ("sid", sid("VE")),
-            ("service_sid", sid("VA")),
-            ("account_sid", sid("AC")),
-            ("to", string()),
-            ("channel", channel.clone()),
-            ("status", json!({ "type": "string", "enum": ["pending", "approved", "canceled", "max_attempts_reached", "deleted", "failed", "expired"] })),
-            ("valid", json!({ "type": "boolean" })),
-            ("lookup", json!({ "type": "object" })),
-            ("amount", nullable(string())),
-            ("payee", nullable(string())),
-            ("send_code_attempts", json!({ "type": "array", "items": object(&["attempt_sid", "channel", "time"], vec![("attempt_sid", sid("VL")), ("channel", string()), ("time", date_time())]) })),
-            ("date_created", date_time()),
-            ("date_updated", date_time()),
-            ("sna", nullable(json!({ "type": "object" }))),
-            ("url", uri()),
-        ]),
-    );
-    s.insert(
-        "VerificationCheck".into(),
-        object(&["sid", "service_sid", "account_sid", "to", "channel", "status", "valid"], vec![
-            ("sid", sid("VE")),
-            ("service_sid", sid("VA")),
-            ("account_sid", sid("AC")),
-            ("to", string()),
-            ("channel", channel),
-            ("status", json!({ "type": "string", "enum": ["pending", "approved", "canceled", "max_attempts_reached", "deleted", "failed", "expired"] })),
-            ("valid", json!({ "type": "boolean" })),
-            ("amount", nullable(string())),
-            ("payee", nullable(string())),
-            ("date_created", date_time()),
-            ("date_updated", date_time()),
-            ("sna_attempts_error_codes", nullable(json!({ "type": "array", "items": { "type": "object" } }))),
-        ]),
-    );
-    let rfc2822 = json!({ "type": "string", "description": "RFC 2822", "example": "Thu, 30 Jul 2015 20:00:00 +0000" });
-    s.insert(
-        "Account".into(),
-        object(&["sid", "owner_account_sid", "friendly_name", "status", "uri"], vec![
-            ("sid", sid("AC")),
-            ("owner_account_sid", sid("AC")),
-            ("friendly_name", string()),
-            ("status", json!({ "type": "string", "enum": ["active", "suspended", "closed"] })),
-            ("type", string()),
-            ("auth_token", nullable(json!({ "type": "string", "description": "Only in the creation response" }))),
-            ("date_created", rfc2822.clone()),
-            ("date_updated", rfc2822.clone()),
-            ("subresource_uris", json!({ "type": "object", "additionalProperties": { "type": "string" } })),
-            ("uri", string()),
-        ]),
-    );
-    s.insert(
-        "Key".into(),
-        object(&["sid", "friendly_name"], vec![
-            ("sid", sid("SK")),
-            ("friendly_name", string()),
-            ("secret", json!({ "type": "string", "description": "Only in the creation response" })),
-            ("date_created", rfc2822.clone()),
-            ("date_updated", rfc2822),
-        ]),
-    );
-    let page_2010 = |key: &str, item: &str| {
-        object(&[key, "page", "page_size", "uri", "first_page_uri"], vec![
-            (key, json!({ "type": "array", "items": { "$ref": format!("#/components/schemas/{item}") } })),
-            ("uri", string()),
-            ("first_page_uri", string()),
-            ("next_page_uri", nullable(string())),
-            ("previous_page_uri", nullable(string())),
-            ("page", json!({ "type": "integer" })),
-            ("page_size", json!({ "type": "integer" })),
-            ("start", json!({ "type": "integer" })),
-            ("end", json!({ "type": "integer" })),
-        ])
-    };
-    s.insert("AccountList".into(), page_2010("accounts", "Account"));
-    s.insert("KeyList".into(), page_2010("keys", "Key"));
-    s.insert(
-        "ActionCatalog".into(),
-        object(&["actions"], vec![(
-            "actions",
-            json!({ "type": "array", "items": object(&["id", "label", "description", "url", "fields"], vec![
-                ("id", string()),
-                ("label", string()),
-                ("description", string()),
-                ("url", uri()),
-                ("rest", object(&["method", "path"], vec![("method", string()), ("path", string())])),
-                ("fields", json!({ "type": "array", "items": object(&["name", "label", "type", "required", "help"], vec![
-                    ("name", string()),
-                    ("label", string()),
-                    ("type", json!({ "type": "string", "enum": ["text", "integer", "boolean", "select", "object", "array", "any"] })),
-                    ("required", json!({ "type": "boolean" })),
-                    ("help", string()),
-                    ("max_length", json!({ "type": "integer" })),
-                    ("min", json!({ "type": "integer" })),
-                    ("max", json!({ "type": "integer" })),
-                    ("pattern", string()),
-                    ("options", json!({ "type": "array", "items": string() })),
-                    ("default", json!({})),
-                    ("options_from", json!({ "type": "object" })),
-                ]) })),
-                ("output_sample", json!({})),
-            ]) }),
-        )]),
-    );
-    s.insert(
-        "ApiCallResult".into(),
-        object(&["status", "headers", "body"], vec![
-            ("status", json!({ "type": "integer" })),
-            ("headers", json!({ "type": "object", "additionalProperties": { "type": "string" } })),
-            ("body", json!({ "description": "The JSON body, text, or null" })),
-        ]),
-    );
-    s
 }
 
 /// How one REST operation is described.
@@ -293,62 +166,62 @@ fn op_doc(op: Operation) -> Option<OpDoc> {
     };
     let list_query = vec![paging::PAGE_SIZE, paging::PAGE, paging::PAGE_TOKEN];
     Some(match op {
-        Operation::ListService => OpDoc { query: list_query, ..doc("Services", "List verification services", "Lists the account's verification services, 50 a page unless PageSize says otherwise.", 200, "ServiceList", service_list(ORIGIN)) },
+        Operation::ListService => OpDoc { query: list_query, ..doc("Services", "List verification services", "Lists the account's verification services, 50 a page unless PageSize says otherwise.", 200, "ServiceList", value(&ex::service_list(ORIGIN))) },
         Operation::CreateService => OpDoc {
             required: vec!["FriendlyName"],
             request_example: service_example_request(),
-            ..doc("Services", "Create a verification service", "Creates a verification service. Only FriendlyName is required.", 201, "Service", service_example(ORIGIN))
+            ..doc("Services", "Create a verification service", "Creates a verification service. Only FriendlyName is required.", 201, "Service", value(&ex::service(ORIGIN)))
         },
-        Operation::FetchService => doc("Services", "Fetch a verification service", "Fetches one verification service.", 200, "Service", service_example(ORIGIN)),
+        Operation::FetchService => doc("Services", "Fetch a verification service", "Fetches one verification service.", 200, "Service", value(&ex::service(ORIGIN))),
         Operation::UpdateService => OpDoc {
             request_example: json!({ "CodeLength": 8 }),
-            ..doc("Services", "Update a verification service", "Changes the settings sent; an empty value clears an optional one.", 200, "Service", service_example(ORIGIN))
+            ..doc("Services", "Update a verification service", "Changes the settings sent; an empty value clears an optional one.", 200, "Service", value(&ex::service(ORIGIN)))
         },
         Operation::DeleteService => doc("Services", "Delete a verification service", "Deletes a verification service.", 204, "", Value::Null),
         Operation::CreateVerification => OpDoc {
             required: vec!["To", "Channel"],
             request_example: json!({ "To": "+14155550100", "Channel": "sms", "Locale": "en" }),
             errors: vec![400, 401, 403, 404, 405, 413, 429, 502],
-            ..doc("Verifications", "Start a verification", "Sends a code. Starting again for the same To within the lifetime re-sends the same code on the same verification; the sixth send is 429 60203.", 201, "Verification", verification().to_json(ORIGIN))
+            ..doc("Verifications", "Start a verification", "Sends a code. Starting again for the same To within the lifetime re-sends the same code on the same verification; the sixth send is 429 60203.", 201, "Verification", value(&ex::verification(ORIGIN)))
         },
-        Operation::FetchVerification => doc("Verifications", "Fetch a verification", "Fetches a pending verification by its SID or by its To.", 200, "Verification", verification().to_json(ORIGIN)),
+        Operation::FetchVerification => doc("Verifications", "Fetch a verification", "Fetches a pending verification by its SID or by its To.", 200, "Verification", value(&ex::verification(ORIGIN))),
         Operation::UpdateVerification => OpDoc {
             required: vec!["Status"],
             request_example: json!({ "Status": "approved" }),
-            ..doc("Verifications", "Approve or cancel a verification", "Sets a pending verification's status to approved or canceled.", 200, "Verification", approved_verification().to_json(ORIGIN))
+            ..doc("Verifications", "Approve or cancel a verification", "Sets a pending verification's status to approved or canceled.", 200, "Verification", value(&ex::approved_verification(ORIGIN)))
         },
         Operation::CreateVerificationCheck => OpDoc {
             required: vec!["Code"],
             request_example: json!({ "To": "+14155550100", "Code": "123456" }),
             errors: vec![400, 401, 404, 405, 413, 429],
-            ..doc("Verifications", "Check a verification code", "Checks a code: approved when right, pending when wrong; the sixth check is 429 60202.", 200, "VerificationCheck", approved_verification().check_json())
+            ..doc("Verifications", "Check a verification code", "Checks a code: approved when right, pending when wrong; the sixth check is 429 60202.", 200, "VerificationCheck", value(&ex::approved_check()))
         },
-        Operation::ListAccount => OpDoc { query: list_query, ..doc("Accounts", "List accounts", "The caller's account and, for the main account, its subaccounts.", 200, "AccountList", account_examples::list_json("accounts", account_examples::account_json(false), "/2010-04-01/Accounts.json")) },
+        Operation::ListAccount => OpDoc { query: list_query, ..doc("Accounts", "List accounts", "The caller's account and, for the main account, its subaccounts.", 200, "AccountList", value(&ex::account_list())) },
         Operation::CreateAccount => OpDoc {
             request_example: json!({ "FriendlyName": "Tenant A" }),
             errors: vec![400, 401, 403, 405, 413],
-            ..doc("Accounts", "Create a subaccount", "The main account creates a subaccount; its auth_token is shown only in this response.", 201, "Account", account_examples::account_json(true))
+            ..doc("Accounts", "Create a subaccount", "The main account creates a subaccount; its auth_token is shown only in this response.", 201, "Account", value(&ex::account(true)))
         },
-        Operation::FetchAccount => doc("Accounts", "Fetch an account", "Fetches the caller's account or one of its subaccounts.", 200, "Account", account_examples::account_json(false)),
+        Operation::FetchAccount => doc("Accounts", "Fetch an account", "Fetches the caller's account or one of its subaccounts.", 200, "Account", value(&ex::account(false))),
         Operation::UpdateAccount => OpDoc {
             request_example: json!({ "Status": "suspended" }),
             errors: vec![400, 401, 403, 404, 405, 413],
-            ..doc("Accounts", "Update an account", "Renames an account, or suspends, reactivates or closes a subaccount.", 200, "Account", account_examples::account_json(false))
+            ..doc("Accounts", "Update an account", "Renames an account, or suspends, reactivates or closes a subaccount.", 200, "Account", value(&ex::account(false)))
         },
-        Operation::ListKey => OpDoc { query: list_query, errors: vec![400, 401, 403, 404, 405, 413], ..doc("Keys", "List API keys", "Lists an account's API keys (never their secrets).", 200, "KeyList", account_examples::list_json("keys", account_examples::key_json(false), "/2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Keys.json")) },
+        Operation::ListKey => OpDoc { query: list_query, errors: vec![400, 401, 403, 404, 405, 413], ..doc("Keys", "List API keys", "Lists an account's API keys (never their secrets).", 200, "KeyList", value(&ex::key_list())) },
         Operation::CreateNewKey => OpDoc {
             request_example: json!({ "FriendlyName": "CI key" }),
             errors: vec![400, 401, 403, 404, 405, 413],
-            ..doc("Keys", "Create an API key", "Creates an API key; its secret is shown only in this response.", 201, "Key", account_examples::key_json(true))
+            ..doc("Keys", "Create an API key", "Creates an API key; its secret is shown only in this response.", 201, "Key", value(&ex::key(true)))
         },
-        Operation::FetchKey => OpDoc { errors: vec![400, 401, 403, 404, 405, 413], ..doc("Keys", "Fetch an API key", "Fetches an API key (never its secret).", 200, "Key", account_examples::key_json(false)) },
+        Operation::FetchKey => OpDoc { errors: vec![400, 401, 403, 404, 405, 413], ..doc("Keys", "Fetch an API key", "Fetches an API key (never its secret).", 200, "Key", value(&ex::key(false))) },
         Operation::UpdateKey => OpDoc {
             request_example: json!({ "FriendlyName": "renamed" }),
             errors: vec![400, 401, 403, 404, 405, 413],
-            ..doc("Keys", "Update an API key", "Renames an API key.", 200, "Key", account_examples::key_json(false))
+            ..doc("Keys", "Update an API key", "Renames an API key.", 200, "Key", value(&ex::key(false)))
         },
         Operation::DeleteKey => OpDoc { errors: vec![400, 401, 403, 404, 405, 413], ..doc("Keys", "Delete an API key", "Revokes an API key at once.", 204, "", Value::Null) },
-        Operation::ListActions => doc("Actions", "List the JSON actions", "The module catalog: every action with its input fields and an output sample.", 200, "ActionCatalog", json!({ "actions": [catalog()[1].describe(ORIGIN)] })),
+        Operation::ListActions => doc("Actions", "List the JSON actions", "The module catalog: every action with its input fields and an output sample.", 200, "ActionCatalog", json!({ "actions": [catalog().get(1).map(|a| value(&ActionDescription::new(a, ORIGIN))).unwrap_or_default()] })),
         Operation::RunAction | Operation::ListDevOutbox => return None,
     })
 }
@@ -377,10 +250,10 @@ fn path_parameters(route: &Route) -> Vec<Value> {
         .filter_map(|seg| seg.strip_prefix('{').and_then(|rest| rest.split_once('}')).map(|(name, _)| name))
         .map(|name| {
             let (schema, example, description) = match (name, route.path) {
-                ("AccountSid", _) => (sid("AC"), json!("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), "The account"),
-                ("ServiceSid", _) => (sid("VA"), json!("VAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), "The verification service"),
-                ("Sid", p) if p.starts_with("/v2/Services/{Sid}") => (sid("VA"), json!("VAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), "The verification service"),
-                ("Sid", p) if p.contains("/Keys/") => (sid("SK"), json!("SKaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), "The API key"),
+                ("AccountSid", _) => (schema_of::<AccountSid>(), json!("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), "The account"),
+                ("ServiceSid", _) => (schema_of::<ServiceSid>(), json!("VAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), "The verification service"),
+                ("Sid", p) if p.starts_with("/v2/Services/{Sid}") => (schema_of::<ServiceSid>(), json!("VAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), "The verification service"),
+                ("Sid", p) if p.contains("/Keys/") => (schema_of::<ApiKeySid>(), json!("SKaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), "The API key"),
                 _ => (json!({ "type": "string", "minLength": 1, "maxLength": 254 }), json!("VEaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), "The verification SID (VE...), or its To"),
             };
             json!({ "name": name, "in": "path", "required": true, "description": description, "schema": schema, "example": example })
@@ -432,8 +305,11 @@ fn rest_operation(route: &Route, doc: OpDoc) -> Value {
         let mut form = json!({ "type": "object", "properties": properties });
         let mut json_schema = json!({ "type": "object", "properties": json_properties });
         if !doc.required.is_empty() {
-            form["required"] = json!(doc.required);
-            json_schema["required"] = json!(doc.required);
+            for schema in [&mut form, &mut json_schema] {
+                if let Some(obj) = schema.as_object_mut() {
+                    obj.insert("required".into(), json!(doc.required));
+                }
+            }
         }
         let json_example = doc.request_example.clone();
         let form_example: Map<String, Value> = doc
@@ -508,7 +384,9 @@ fn action_operation(action: &Action) -> Value {
     let required: Vec<&str> = action.fields.iter().filter(|f| f.required).map(|f| f.spec.field).collect();
     let mut body_schema = json!({ "type": "object", "properties": properties });
     if !required.is_empty() {
-        body_schema["required"] = json!(required);
+        if let Some(obj) = body_schema.as_object_mut() {
+            obj.insert("required".into(), json!(required));
+        }
     }
     let (status, schema) = match action.operation {
         None => (200, "ApiCallResult"),
@@ -556,7 +434,7 @@ pub fn openapi() -> Value {
     }
     responses_c.insert(
         "ServerError".into(),
-        json!({ "description": "Unexpected error (20500); never caused by input", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" }, "example": ApiError::Internal(String::new()).body() } } }),
+        json!({ "description": "Unexpected error (20500); never caused by input", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" }, "example": error_example(ApiError::Internal(String::new())) } } }),
     );
     json!({
         "openapi": "3.0.3",

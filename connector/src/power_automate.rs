@@ -5,6 +5,11 @@
 use serde_json::{json, Map, Value};
 
 /// OpenAPI 3 schema to Swagger 2: `nullable` becomes `x-nullable`, `oneOf` becomes untyped,
+/// The value at a JSON pointer, or null.
+fn at<'a>(value: &'a Value, pointer: &str) -> &'a Value {
+    value.pointer(pointer).unwrap_or(&Value::Null)
+}
+
 /// `$ref`s move from components to definitions.
 fn schema_v2(schema: &Value) -> Value {
     match schema {
@@ -83,7 +88,7 @@ fn referenced(root: &Value, all: &Map<String, Value>) -> Map<String, Value> {
 
 /// `apiDefinition.swagger.json`.
 pub fn api_definition(openapi: &Value) -> Value {
-    let labels: Map<String, Value> = edge_verify_core::actions::catalog()
+    let labels: Map<String, Value> = edge_verify_core::actions::catalog::catalog()
         .iter()
         .flat_map(|a| a.fields.iter().map(|f| (f.spec.field.to_owned(), json!(f.spec.label))).collect::<Vec<_>>())
         .collect();
@@ -101,8 +106,8 @@ pub fn api_definition(openapi: &Value) -> Value {
             out.insert("consumes".into(), json!(["application/json"]));
             out.insert("produces".into(), json!(["application/json"]));
             let mut parameters = Vec::new();
-            if let Some(media) = op["requestBody"]["content"].get("application/json") {
-                let mut schema = schema_v2(&media["schema"]);
+            if let Some(media) = at(op, "/requestBody/content").get("application/json") {
+                let mut schema = schema_v2(at(media, "/schema"));
                 summarize_properties(&mut schema, &labels);
                 parameters.push(json!({ "name": "body", "in": "body", "required": true, "x-ms-summary": "Input", "schema": schema }));
             }
@@ -113,13 +118,15 @@ pub fn api_definition(openapi: &Value) -> Value {
                     continue;
                 }
                 let r = match r["$ref"].as_str() {
-                    Some(name) => &openapi["components"]["responses"][name.rsplit('/').next().unwrap_or("")],
+                    Some(name) => at(openapi, &format!("/components/responses/{}", name.rsplit('/').next().unwrap_or(""))),
                     None => r,
                 };
-                let mut resp = json!({ "description": r["description"] });
-                if let Some(media) = r["content"].get("application/json") {
-                    resp["schema"] = schema_v2(&media["schema"]);
+                let mut resp = Map::new();
+                resp.insert("description".into(), at(r, "/description").clone());
+                if let Some(media) = at(r, "/content").get("application/json") {
+                    resp.insert("schema".into(), schema_v2(at(media, "/schema")));
                 }
+                let resp = Value::Object(resp);
                 responses.insert(status.clone(), resp);
             }
             out.insert("responses".into(), Value::Object(responses));
@@ -127,15 +134,15 @@ pub fn api_definition(openapi: &Value) -> Value {
         }
         paths.insert(path.clone(), Value::Object(ops));
     }
-    let all: Map<String, Value> = openapi["components"]["schemas"].as_object().into_iter().flatten().map(|(k, v)| (k.clone(), schema_v2(v))).collect();
+    let all: Map<String, Value> = at(openapi, "/components/schemas").as_object().into_iter().flatten().map(|(k, v)| (k.clone(), schema_v2(v))).collect();
     let definitions = referenced(&Value::Object(paths.clone()), &all);
     json!({
         "swagger": "2.0",
         "info": {
             "title": "edge-verify",
             "description": "Phone and email verification (one-time passcodes) on your own edge-verify deployment: Twilio Verify compatible.",
-            "version": openapi["info"]["version"],
-            "contact": openapi["info"]["contact"],
+            "version": at(openapi, "/info/version"),
+            "contact": at(openapi, "/info/contact"),
         },
         "host": "verify.example.org",
         "basePath": "/",

@@ -70,6 +70,11 @@ impl CodeKey {
         self.digest(sid, code).as_bytes().ct_eq(digest.as_bytes()).into()
     }
 
+    /// A key for another purpose, derived from this one (`HMAC(key, label)`).
+    pub fn derive_key(&self, label: &str) -> [u8; 32] {
+        self.mac(&[b"edge-verify/key/v1", label.as_bytes()])
+    }
+
     /// Signs a webhook body: hex HMAC of `timestamp.body` under `secret`.
     pub fn sign_webhook(secret: &str, timestamp: u64, body: &[u8]) -> String {
         let mut mac = match HmacSha256::new_from_slice(secret.as_bytes()) {

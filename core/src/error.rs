@@ -1,6 +1,7 @@
-//! The one domain error type. Each variant knows its HTTP status and its Twilio error code.
+//! The one domain error type. Each variant knows its HTTP status and its Twilio error code; the
+//! faces turn it into the Twilio error body in one place ([`ErrorBody`]).
 
-use serde_json::json;
+use serde::Serialize;
 
 /// Everything that can go wrong in a request, as the caller sees it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -16,29 +17,17 @@ pub enum ApiError {
     NotFound(String),
     /// The path exists but not with this method.
     #[error("Method {method} is not allowed on {path}")]
-    MethodNotAllowed {
-        /// The request method.
-        method: String,
-        /// The request path.
-        path: String,
-    },
+    MethodNotAllowed { method: String, path: String },
     /// The body is larger than the limit.
     #[error("Request body too large: the limit is {limit} bytes")]
-    PayloadTooLarge {
-        /// The limit in bytes.
-        limit: usize,
-    },
+    PayloadTooLarge { limit: usize },
     /// The body could not be decoded as a form or a JSON object.
     #[error("Invalid request body: {0}")]
     MalformedBody(String),
-    /// A parameter is missing or has a value we do not accept.
+    /// A parameter is missing or has a value we do not accept; `name` is the wire name on the
+    /// REST face and the field name on the actions face.
     #[error("Invalid parameter: {name}: {detail}")]
-    InvalidParameter {
-        /// The parameter's wire name, e.g. `CodeLength`.
-        name: String,
-        /// What is wrong with it.
-        detail: String,
-    },
+    InvalidParameter { name: String, detail: String },
     /// Five checks were used on this verification.
     #[error("Max check attempts reached")]
     MaxCheckAttempts,
@@ -57,15 +46,12 @@ pub enum ApiError {
     /// No provider can deliver on this channel.
     #[error("Delivery channel disabled: {0}")]
     ChannelDisabled(String),
-    /// The provider did not take the message.
+    /// The provider did not take the message: `provider` is `twilio`, `sendgrid` or `webhook`;
+    /// `detail` holds its status and error, never credentials or the code.
     #[error("Delivery through {provider} failed: {detail}")]
-    DeliveryFailed {
-        /// `twilio`, `sendgrid` or `webhook`.
-        provider: String,
-        /// Status and provider error, never credentials or the code.
-        detail: String,
-    },
-    /// Storage or another dependency failed; the detail goes to the log, never to the caller.
+    DeliveryFailed { provider: String, detail: String },
+    /// Storage, configuration or another dependency failed; the detail goes to the log, never
+    /// to the caller.
     #[error("Internal server error")]
     Internal(String),
 }
@@ -76,18 +62,16 @@ impl ApiError {
         Self::InvalidParameter { name: name.into(), detail: detail.into() }
     }
 
-    /// The HTTP status code.
     pub fn status(&self) -> u16 {
         match self {
             Self::Unauthenticated => 401,
-            Self::Forbidden(_) => 403,
+            Self::Forbidden(_) | Self::FeatureNotEnabled(_) => 403,
             Self::NotFound(_) => 404,
             Self::MethodNotAllowed { .. } => 405,
             Self::PayloadTooLarge { .. } => 413,
             Self::MalformedBody(_) | Self::InvalidParameter { .. } => 400,
-            Self::MaxCheckAttempts | Self::MaxSendAttempts => 429,
-            Self::FeatureNotEnabled(_) => 403,
             Self::Psd2ParamsRequired | Self::NoVerificationTarget | Self::ChannelDisabled(_) => 400,
+            Self::MaxCheckAttempts | Self::MaxSendAttempts => 429,
             Self::DeliveryFailed { .. } => 502,
             Self::Internal(_) => 500,
         }
@@ -121,15 +105,57 @@ impl ApiError {
         }
     }
 
-    /// The Twilio error body: `{code, message, more_info, status}`.
-    pub fn body(&self) -> serde_json::Value {
+    pub fn body(&self) -> ErrorBody {
         let code = self.code();
-        json!({
-            "code": code,
-            "message": self.to_string(),
-            "more_info": format!("https://www.twilio.com/docs/errors/{code}"),
-            "status": self.status(),
-        })
+        ErrorBody { code, message: self.to_string(), more_info: MoreInfo(code), status: self.status() }
+    }
+}
+
+/// The Twilio error body: `{code, message, more_info, status}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, serde::Deserialize), serde(deny_unknown_fields))]
+#[cfg_attr(feature = "schema", schemars(rename = "Error"))]
+pub struct ErrorBody {
+    /// The Twilio error code.
+    pub code: u32,
+    pub message: String,
+    /// A link to the error's documentation.
+    pub more_info: MoreInfo,
+    /// The HTTP status.
+    pub status: u16,
+}
+
+/// `https://www.twilio.com/docs/errors/{code}`, written without an intermediate string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MoreInfo(pub u32);
+
+impl Serialize for MoreInfo {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("https://www.twilio.com/docs/errors/{}", self.0))
+    }
+}
+
+#[cfg(feature = "schema")]
+impl<'de> serde::Deserialize<'de> for MoreInfo {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.strip_prefix("https://www.twilio.com/docs/errors/")
+            .and_then(|c| c.parse().ok())
+            .map(Self)
+            .ok_or_else(|| serde::de::Error::custom("not a Twilio error link"))
+    }
+}
+
+#[cfg(feature = "schema")]
+impl schemars::JsonSchema for MoreInfo {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MoreInfo".into()
+    }
+    fn inline_schema() -> bool {
+        true
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "format": "uri" })
     }
 }
 
@@ -139,9 +165,8 @@ mod tests {
 
     #[test]
     fn body_has_exactly_the_four_twilio_fields() {
-        let body = ApiError::invalid("CodeLength", "must be an integer from 4 to 10").body();
-        let obj = body.as_object().unwrap();
-        assert_eq!(obj.len(), 4);
+        let body = serde_json::to_value(ApiError::invalid("CodeLength", "must be an integer from 4 to 10").body()).unwrap();
+        assert_eq!(body.as_object().unwrap().len(), 4);
         assert_eq!(body["code"], 60200);
         assert_eq!(body["status"], 400);
         assert_eq!(body["message"], "Invalid parameter: CodeLength: must be an integer from 4 to 10");
@@ -151,7 +176,7 @@ mod tests {
     #[test]
     fn internal_detail_is_not_in_the_message() {
         let err = ApiError::Internal("kv put failed: secret stuff".into());
-        assert_eq!(err.body()["message"], "Internal server error");
+        assert_eq!(err.body().message, "Internal server error");
         assert_eq!(err.status(), 500);
     }
 }

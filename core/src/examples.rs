@@ -1,65 +1,133 @@
 //! Realistic example resources, built from the real types, for the action catalog's output
 //! samples and the connector spec's examples.
 
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
-use crate::page::{v2_list, window, PageQuery};
-use crate::sid::{AccountSid, AttemptSid, ServiceSid, VerificationSid};
-use crate::time::Timestamp;
-use crate::verification::{Channel, SendAttempt, Status, Verification};
-
-/// The time every example uses (Twilio's own examples use it too).
-pub const EXAMPLE_TIME: Timestamp = Timestamp::from_unix_seconds(1_438_286_400);
+use crate::channel::Channel;
+use crate::identity::accounts::{AccountList, AccountResource};
+use crate::identity::keys::{KeyList, KeyResource};
+use crate::identity::records::{AccountRecord, AccountStatus, ApiKeyRecord};
+use crate::page::{Listing, PageQuery};
+use crate::sid::{AccountSid, ApiKeySid, AttemptSid, ServiceSid, VerificationSid};
+pub use crate::time::EXAMPLE_TIME;
+use crate::verify::service::record::ServiceRecord;
+use crate::verify::service::resource::{ServiceList, ServiceResource};
+use crate::verify::verification::model::{SendAttempt, Status, VerificationView};
+use crate::verify::verification::resource::{VerificationCheckResource, VerificationResource};
 
 /// A pending SMS verification.
-pub fn verification() -> Verification {
-    Verification {
+pub fn verification_view() -> VerificationView {
+    VerificationView {
         sid: VerificationSid::example(),
         service_sid: ServiceSid::example(),
         account_sid: AccountSid::example(),
         to: "+14155550100".into(),
         channel: Channel::Sms,
         status: Status::Pending,
-        seed: String::new(),
-        code_digest: String::new(),
-        code_length: 6,
-        custom_code: false,
         amount: None,
         payee: None,
         send_attempts: vec![SendAttempt { attempt_sid: AttemptSid::example(), channel: Channel::Sms, time: EXAMPLE_TIME }],
         checks: 0,
-        locale: None,
-        rate_limits: None,
-        tags: None,
         date_created: EXAMPLE_TIME,
         date_updated: EXAMPLE_TIME,
         expires_at: EXAMPLE_TIME.plus_seconds(600),
     }
 }
 
-/// The same verification, approved.
-pub fn approved_verification() -> Verification {
-    Verification { status: Status::Approved, ..verification() }
+pub fn verification(origin: &str) -> VerificationResource {
+    VerificationResource::new(verification_view(), origin)
 }
 
-/// A one-service page of `GET /v2/Services`.
-pub fn service_list(origin: &str) -> Value {
-    let ids = vec![ServiceSid::example().to_string()];
-    let query = PageQuery { size: 50, page: 0, token: None };
-    let page = window(&ids, &query);
-    v2_list("services", vec![crate::services::example_json(origin)], &format!("{origin}/v2/Services"), &query, &page)
+pub fn approved_verification(origin: &str) -> VerificationResource {
+    VerificationResource::new(VerificationView { status: Status::Approved, ..verification_view() }, origin)
+}
+
+pub fn approved_check() -> VerificationCheckResource {
+    VerificationCheckResource::new(VerificationView { status: Status::Approved, ..verification_view() })
+}
+
+pub fn service(origin: &str) -> ServiceResource {
+    let mut record = ServiceRecord::example();
+    record.friendly_name = "My Service".into();
+    record.do_not_share_warning_enabled = true;
+    ServiceResource::new(record, origin)
+}
+
+fn one_page<T>(item: T) -> (Listing<T>, PageQuery) {
+    (Listing { items: vec![item], next: None, previous: None }, PageQuery::default())
+}
+
+pub fn service_list(origin: &str) -> ServiceList {
+    let mut record = ServiceRecord::example();
+    record.friendly_name = "My Service".into();
+    record.do_not_share_warning_enabled = true;
+    let (listing, query) = one_page(record);
+    ServiceList::new(listing, &query, origin)
+}
+
+fn account_record() -> AccountRecord {
+    AccountRecord {
+        sid: AccountSid::example(),
+        owner_account_sid: AccountSid::example(),
+        friendly_name: "Tenant A".into(),
+        status: AccountStatus::Active,
+        token_digest: String::new(),
+        date_created: EXAMPLE_TIME,
+        date_updated: EXAMPLE_TIME,
+    }
+}
+
+fn key_record() -> ApiKeyRecord {
+    ApiKeyRecord {
+        sid: ApiKeySid::example(),
+        account_sid: AccountSid::example(),
+        friendly_name: "CI key".into(),
+        secret_digest: String::new(),
+        date_created: EXAMPLE_TIME,
+        date_updated: EXAMPLE_TIME,
+    }
+}
+
+const EXAMPLE_SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+/// An account; with its auth token as creation shows it.
+pub fn account(created: bool) -> AccountResource {
+    AccountResource::new(account_record(), created.then(|| EXAMPLE_SECRET.to_owned()))
+}
+
+/// An API key; with its secret as creation shows it.
+pub fn key(created: bool) -> KeyResource {
+    KeyResource::new(key_record(), created.then(|| EXAMPLE_SECRET.to_owned()))
+}
+
+pub fn account_list() -> AccountList {
+    let (listing, query) = one_page(account_record());
+    AccountList::new(listing, &query)
+}
+
+pub fn key_list() -> KeyList {
+    let (listing, query) = one_page(key_record());
+    KeyList::new(&AccountSid::example(), listing, &query)
+}
+
+fn value(resource: &impl Serialize) -> Value {
+    serde_json::to_value(resource).unwrap_or(Value::Null)
 }
 
 /// The output sample of an action.
 pub fn action_output(action: &str, origin: &str) -> Value {
     match action {
-        "list_services" => service_list(origin),
-        "get_service" | "create_service" | "update_service" => crate::services::example_json(origin),
-        "delete_service" => Value::Null,
-        "start_verification" | "get_verification" => verification().to_json(origin),
-        "update_verification_status" => approved_verification().to_json(origin),
-        "check_verification" => approved_verification().check_json(),
-        "make_api_call" => json!({ "status": 200, "headers": { "content-type": "application/json; charset=utf-8" }, "body": service_list(origin) }),
+        "list_services" => value(&service_list(origin)),
+        "get_service" | "create_service" | "update_service" => value(&service(origin)),
+        "start_verification" | "get_verification" => value(&verification(origin)),
+        "update_verification_status" => value(&approved_verification(origin)),
+        "check_verification" => value(&approved_check()),
+        "make_api_call" => value(&crate::actions::api_call::ApiCallResult {
+            status: 200,
+            headers: [("content-type".to_owned(), Value::from("application/json; charset=utf-8"))].into_iter().collect(),
+            body: value(&service_list(origin)),
+        }),
         _ => Value::Null,
     }
 }

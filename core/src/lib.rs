@@ -1,34 +1,34 @@
-//! edge-verify's core: the domain of a Twilio Verify v2 compatible OTP service, with no
-//! dependency on the Workers runtime. Storage, time and randomness come in through ports
-//! ([`store::KeyValue`], [`time::Clock`], [`sid::Rng`]) so everything here runs under plain
-//! `cargo test`.
-#![cfg_attr(
-    not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
-)]
-#![warn(missing_docs)]
+//! edge-verify's engine: a Twilio Verify v2 compatible OTP service with no dependency on the
+//! Workers runtime. Storage, time, randomness, coordination and outbound HTTP come in through
+//! ports (`ports`, `time::Clock`, `sid::Rng`, `verify::verification::coordinator`,
+//! `delivery::HttpClient`), so everything here runs under plain `cargo test`.
+//!
+//! - `identity/`: the main account, subaccounts, API keys, authentication.
+//! - `verify/`: services, verifications (state machine, coordinator port, requests, resources),
+//!   the dev outbox.
+//! - `delivery/`: providers (one file each), messages, configuration.
+//! - `http/`: request and response shapes, the route table, and each operation once for both
+//!   faces; `rest` is the REST face, `actions/` the JSON actions face.
 
-pub mod accounts;
 pub mod actions;
-pub mod app;
-pub mod auth;
+pub mod cache;
+pub mod channel;
 pub mod code;
 pub mod delivery;
+pub mod engine;
 pub mod error;
 pub mod examples;
 pub mod http;
+pub mod identity;
+pub mod input;
+pub mod memory;
 pub mod page;
-pub mod params;
-pub mod phone;
-pub mod routes;
-pub mod services;
+pub mod ports;
+pub mod rest;
 pub mod sid;
 pub mod spec;
-pub mod store;
-pub mod target;
 pub mod time;
-pub mod verification;
-pub mod verifications;
+pub mod verify;
 
-pub use app::App;
+pub use engine::{Engine, Platform, Settings};
 pub use error::ApiError;

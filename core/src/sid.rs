@@ -1,21 +1,37 @@
-//! Twilio resource identifiers: a two-letter prefix and 32 hex digits, one newtype per resource.
+//! Twilio resource identifiers: a two-letter prefix and 32 hex digits, one newtype per resource,
+//! and the randomness port they are made from.
 
 use std::fmt;
 
-/// The source of randomness. The worker uses the platform CSPRNG; tests may use a fixed sequence.
+/// The CSPRNG port (`crypto.getRandomValues` in the worker).
 pub trait Rng {
-    /// Fill `buf` with random bytes.
     fn fill(&self, buf: &mut [u8]);
 }
 
-/// Lower-case hex of `bytes`.
+/// Lower-case hex.
 pub fn to_hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        let _ = write!(out, "{b:02x}");
+        for nibble in [b >> 4, b & 0xf] {
+            out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+        }
     }
     out
+}
+
+/// The bytes of lower- or upper-case hex text, if it is hex of exactly `N` bytes.
+pub fn from_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let digits = text.as_bytes();
+    if digits.len() != N * 2 {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        let value = |c: u8| char::from(c).to_digit(16);
+        let (hi, lo) = (value(*pair.first()?)?, value(*pair.get(1)?)?);
+        *byte = (hi * 16 + lo) as u8;
+    }
+    Some(out)
 }
 
 macro_rules! sid_type {
@@ -26,29 +42,35 @@ macro_rules! sid_type {
         pub struct $name(String);
 
         impl $name {
-            /// The two-letter prefix of this kind of SID.
             pub const PREFIX: &'static str = $prefix;
 
-            /// Parses `XX` + 32 hex digits; hex is normalised to lower case.
+            /// The prefix and 32 hex digits (normalised to lower case), or `None`.
             pub fn parse(text: &str) -> Option<Self> {
                 let hex = text.strip_prefix($prefix)?;
                 (hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
                     .then(|| Self(format!("{}{}", $prefix, hex.to_ascii_lowercase())))
             }
 
-            /// A new random SID.
             pub fn generate(rng: &impl Rng) -> Self {
                 let mut bytes = [0u8; 16];
                 rng.fill(&mut bytes);
-                Self(format!("{}{}", $prefix, to_hex(&bytes)))
+                Self::from_bytes(&bytes)
             }
 
-            /// The SID Twilio's examples use: the prefix and 32 `a`s.
+            pub fn from_bytes(bytes: &[u8; 16]) -> Self {
+                Self(format!("{}{}", $prefix, to_hex(bytes)))
+            }
+
+            /// The 16 bytes behind the hex digits.
+            pub fn bytes(&self) -> [u8; 16] {
+                self.0.get(2..).and_then(from_hex::<16>).unwrap_or([0; 16])
+            }
+
+            /// The SID Twilio's documentation uses: the prefix and 32 `a`s.
             pub fn example() -> Self {
                 Self(format!("{}{}", $prefix, "a".repeat(32)))
             }
 
-            /// The SID as text.
             pub fn as_str(&self) -> &str {
                 &self.0
             }
@@ -63,13 +85,31 @@ macro_rules! sid_type {
         impl TryFrom<String> for $name {
             type Error = String;
             fn try_from(text: String) -> Result<Self, String> {
-                Self::parse(&text).ok_or_else(|| format!("not a {} SID: {text}", $prefix))
+                Self::parse(&text).ok_or_else(|| format!("not a {} SID", $prefix))
             }
         }
 
         impl From<$name> for String {
             fn from(sid: $name) -> String {
                 sid.0
+            }
+        }
+
+        #[cfg(feature = "schema")]
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+            fn inline_schema() -> bool {
+                true
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({
+                    "type": "string",
+                    "pattern": concat!("^", $prefix, "[0-9a-fA-F]{32}$"),
+                    "minLength": 34,
+                    "maxLength": 34,
+                })
             }
         }
     };
@@ -81,7 +121,7 @@ sid_type!(/// An API key (`SK...`).
     ApiKeySid, "SK");
 sid_type!(/// A verification service (`VA...`).
     ServiceSid, "VA");
-sid_type!(/// A verification (`VE...`).
+sid_type!(/// A verification (`VE...`); it names its target (see `verify::verification::target`).
     VerificationSid, "VE");
 sid_type!(/// A verification send attempt (`VL...`).
     AttemptSid, "VL");
@@ -97,7 +137,6 @@ pub(crate) mod tests {
     use super::*;
     use std::cell::Cell;
 
-    /// A deterministic counter "RNG" for tests.
     pub struct CountingRng(pub Cell<u8>);
 
     impl Rng for CountingRng {
@@ -118,15 +157,19 @@ pub(crate) mod tests {
         assert!(ServiceSid::parse("VAgggggggggggggggggggggggggggggggg").is_none(), "not hex");
         assert!(ServiceSid::parse("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").is_none(), "wrong prefix");
         assert!(ServiceSid::parse("vaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").is_none(), "prefix is case sensitive");
-        assert!(ServiceSid::parse("VAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\u{e9}").is_none(), "non-ascii");
+        assert!(ServiceSid::parse("VAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\u{e9}").is_none(), "non-ascii");
     }
 
     #[test]
-    fn generates_prefix_and_32_hex() {
+    fn generates_prefix_and_32_hex_and_round_trips_bytes() {
         let rng = CountingRng(Cell::new(0xf0));
         let sid = ApiKeySid::generate(&rng);
         assert_eq!(sid.as_str(), "SKf0f1f2f3f4f5f6f7f8f9fafbfcfdfeff");
-        assert_eq!(ApiKeySid::parse(sid.as_str()), Some(sid));
+        assert_eq!(ApiKeySid::parse(sid.as_str()), Some(sid.clone()));
+        assert_eq!(ApiKeySid::from_bytes(&sid.bytes()), sid);
+        assert_eq!(from_hex::<2>("0aFf"), Some([0x0a, 0xff]));
+        assert_eq!(from_hex::<2>("0aF"), None);
+        assert_eq!(from_hex::<1>("zz"), None);
     }
 
     #[test]

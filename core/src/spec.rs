@@ -1,6 +1,7 @@
-//! Parameter definitions: one `ParamSpec` per input parameter, read by the REST parsers (names
-//! and bounds), the JSON action catalog (fields, labels, help), the action runner (snake_case to
-//! wire names) and the OpenAPI generator. A parameter is described once, here.
+//! Parameter definitions: one `ParamSpec` per input parameter, with its wire name (`CodeLength`)
+//! and its action field (`code_length`). The request parsers read values through them (so the
+//! REST face and the actions face share one parser), and the action catalog and the connector
+//! generator describe them. A parameter is described once, here.
 
 use serde_json::{json, Value};
 
@@ -127,40 +128,6 @@ const fn p(wire: &'static str, field: &'static str, label: &'static str, kind: K
 /// A setting that an empty value clears.
 const fn c(spec: ParamSpec) -> ParamSpec {
     ParamSpec { clearable: true, ..spec }
-}
-
-impl ParamSpec {
-    /// Checks a JSON value's type against this parameter (`null` means not given); arrays are
-    /// never accepted, objects only for object parameters.
-    pub fn check_json(&self, value: &Value) -> Result<(), crate::ApiError> {
-        let ok = match (self.kind, value) {
-            (_, Value::Null) => true,
-            (Kind::Text { .. } | Kind::Sid(_) | Kind::Choice(_), Value::String(_)) => true,
-            (Kind::Integer { .. }, Value::Number(n)) => n.is_i64(),
-            (Kind::Boolean, Value::Bool(_)) => true,
-            (Kind::Object | Kind::TextOrObject, Value::Object(_)) => true,
-            (Kind::TextOrObject, Value::String(_)) => true,
-            (Kind::Pairs, Value::Array(items)) => items.iter().all(|i| {
-                i.as_object().is_some_and(|pair| {
-                    pair.get("key").and_then(Value::as_str).is_some_and(|k| !k.is_empty()) && pair.get("value").is_none_or(Value::is_string)
-                })
-            }),
-            _ => false,
-        };
-        if ok {
-            Ok(())
-        } else {
-            let expected = match self.kind {
-                Kind::Text { .. } | Kind::Sid(_) | Kind::Choice(_) => "a string",
-                Kind::Integer { .. } => "an integer",
-                Kind::Boolean => "true or false",
-                Kind::Object => "a JSON object",
-                Kind::Pairs => "a list of {key, value} pairs",
-                Kind::TextOrObject => "text or a JSON object",
-            };
-            Err(crate::ApiError::invalid(self.wire, format!("must be {expected}")))
-        }
-    }
 }
 
 const fn d(spec: ParamSpec, default: &'static str) -> ParamSpec {
@@ -314,21 +281,6 @@ pub mod account {
     pub const FRIENDLY_NAME: ParamSpec = p("FriendlyName", "friendly_name", "Friendly name", Kind::Text { max: 64 }, "A name, up to 64 characters.");
     /// `Status` of a subaccount.
     pub const STATUS: ParamSpec = p("Status", "status", "Status", Kind::Choice(&["active", "suspended", "closed"]), "Only the main account changes a subaccount's status; closed is final.");
-}
-
-/// The body parameters of each REST operation: what its parser reads, what JSON bodies are
-/// type-checked against, and what the connector spec documents.
-pub fn body_params(operation: crate::routes::Operation) -> Vec<ParamSpec> {
-    use crate::routes::Operation as Op;
-    match operation {
-        Op::CreateService | Op::UpdateService => service::all(),
-        Op::CreateVerification => verification::START.to_vec(),
-        Op::CreateVerificationCheck => verification::CHECK.to_vec(),
-        Op::UpdateVerification => vec![verification::STATUS],
-        Op::CreateAccount | Op::CreateNewKey | Op::UpdateKey => vec![account::FRIENDLY_NAME],
-        Op::UpdateAccount => vec![account::FRIENDLY_NAME, account::STATUS],
-        _ => Vec::new(),
-    }
 }
 
 /// Paging parameters.

@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use crate::verification::Channel;
+use crate::channel::Channel;
 
 /// A credential: readable by the provider code, invisible to `Debug`.
 #[derive(Clone, Deserialize, PartialEq, Eq)]

@@ -1,48 +1,258 @@
-//! Delivering codes: the outbound HTTP port, message wording, provider configuration and the
-//! providers themselves (Twilio Messaging and Voice, SendGrid, a signed webhook, a dev log sink).
+//! Delivering codes: the outbound HTTP port, the providers (one file each: Twilio Messaging and
+//! Voice, SendGrid, a signed webhook; the dev log sink is a [`Dispatch::Log`]), message wording
+//! and the delivery configuration. A provider turns a [`DeliveryJob`] into one request; the
+//! worker only sends it, so request shapes are tested on the host.
 
 pub mod config;
 pub mod message;
-pub mod providers;
+mod sendgrid;
+mod twilio;
+mod webhook;
 
-/// An HTTP request to a provider.
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::channel::Channel;
+use crate::error::ApiError;
+use crate::time::Timestamp;
+use config::{DeliveryConfig, ProviderKind};
+use message::MessageParts;
+
+/// An HTTP request to a provider. Its headers may hold credentials: never log them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboundRequest {
-    /// `POST` for every provider here.
     pub method: &'static str,
-    /// Absolute URL.
     pub url: String,
-    /// Headers (may hold credentials: never log them).
     pub headers: Vec<(String, String)>,
-    /// Body.
     pub body: Vec<u8>,
 }
 
-/// A provider's answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboundResponse {
-    /// HTTP status.
     pub status: u16,
-    /// Response headers, lower-case names.
+    /// Lower-case names.
     pub headers: Vec<(String, String)>,
-    /// Body.
     pub body: Vec<u8>,
 }
 
 /// Why no answer came.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransportError {
-    /// No answer within the timeout.
     #[error("timed out after {0} ms")]
     Timeout(u64),
-    /// The connection failed (refused, reset, DNS...).
+    /// Refused, reset, DNS...
     #[error("connection failed: {0}")]
     Connection(String),
 }
 
-/// Makes outbound HTTP requests (the Workers `fetch`, or a fake in tests).
+/// Outbound HTTP (the Workers `fetch`, or a fake in tests).
 #[allow(async_fn_in_trait)]
 pub trait HttpClient {
     /// Sends `request`, giving up after `timeout_ms`.
     async fn send(&self, request: &OutboundRequest, timeout_ms: u64) -> Result<OutboundResponse, TransportError>;
+}
+
+/// Where the providers live and how long to wait for them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderSettings {
+    /// `TWILIO_API_BASE`
+    pub twilio_api_base: String,
+    /// `SENDGRID_API_BASE`
+    pub sendgrid_api_base: String,
+    /// `PROVIDER_TIMEOUT_MS`
+    pub timeout_ms: u64,
+}
+
+impl Default for ProviderSettings {
+    fn default() -> Self {
+        Self { twilio_api_base: "https://api.twilio.com".into(), sendgrid_api_base: "https://api.sendgrid.com".into(), timeout_ms: 10_000 }
+    }
+}
+
+/// The email options of a start (`ChannelConfiguration`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelConfiguration {
+    pub from: Option<String>,
+    pub from_name: Option<String>,
+    /// A SendGrid dynamic template (`d-...`).
+    pub template_id: Option<String>,
+    pub substitutions: Option<Map<String, Value>>,
+}
+
+/// Everything a provider needs to deliver one code.
+#[derive(Debug, Clone, Copy)]
+pub struct DeliveryJob<'a> {
+    pub channel: Channel,
+    pub to: &'a str,
+    pub parts: MessageParts<'a>,
+    /// Digits to dial after a call connects.
+    pub send_digits: Option<&'a str>,
+    pub channel_configuration: Option<&'a ChannelConfiguration>,
+    /// The service's WhatsApp sender (`whatsapp:+E164`), which wins over the route's.
+    pub whatsapp_from: Option<&'a str>,
+    /// The service's WhatsApp Messaging Service.
+    pub whatsapp_service: Option<&'a str>,
+    pub account_sid: &'a str,
+    pub service_sid: &'a str,
+    pub verification_sid: &'a str,
+}
+
+/// What to do to deliver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dispatch {
+    /// Send this request and judge the answer with [`judge`].
+    Http { provider: ProviderKind, request: OutboundRequest },
+    /// Print this text (dev log sink).
+    Log { text: String },
+}
+
+fn disabled(detail: impl Into<String>) -> ApiError {
+    ApiError::ChannelDisabled(detail.into())
+}
+
+fn form(pairs: &[(&str, &str)]) -> Vec<u8> {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    out.extend_pairs(pairs);
+    out.finish().into_bytes()
+}
+
+/// Builds the delivery for `job` with the provider configured for its channel.
+pub fn dispatch(config: &DeliveryConfig, settings: &ProviderSettings, dev_mode: bool, job: &DeliveryJob<'_>, now: Timestamp) -> Result<Dispatch, ApiError> {
+    let provider = config
+        .provider(job.channel, dev_mode)
+        .ok_or_else(|| disabled(format!("no provider is configured for channel {}", job.channel.as_str())))?;
+    let request = match provider {
+        ProviderKind::Log => return Ok(Dispatch::Log { text: log_text(job) }),
+        ProviderKind::Twilio => twilio::request(config, settings, job)?,
+        ProviderKind::Sendgrid => sendgrid::request(config, settings, job)?,
+        ProviderKind::Webhook => webhook::request(config, job, now)?,
+    };
+    Ok(Dispatch::Http { provider, request })
+}
+
+fn log_text(job: &DeliveryJob<'_>) -> String {
+    match job.channel {
+        Channel::Sms => message::sms_text(&job.parts),
+        Channel::Whatsapp => message::plain_text(&job.parts),
+        Channel::Call => message::voice_twiml(&job.parts),
+        Channel::Email => {
+            let mail = message::email(&job.parts);
+            format!("Subject: {}\n\n{}", mail.subject, mail.text)
+        }
+    }
+}
+
+fn provider_name(provider: ProviderKind) -> &'static str {
+    match provider {
+        ProviderKind::Twilio => "twilio",
+        ProviderKind::Sendgrid => "sendgrid",
+        ProviderKind::Webhook => "webhook",
+        ProviderKind::Log => "log",
+    }
+}
+
+fn clean(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).take(200).collect()
+}
+
+/// What the provider said about a failure: Twilio's `code`/`message` or SendGrid's
+/// `errors[0].message`, when the body has them.
+fn provider_detail(body: &[u8]) -> Option<String> {
+    let value: Value = serde_json::from_slice(body).ok()?;
+    if let Some(message) = value.get("message").and_then(Value::as_str) {
+        return Some(clean(&match value.get("code").and_then(Value::as_u64) {
+            Some(code) => format!("code {code}: {message}"),
+            None => message.to_owned(),
+        }));
+    }
+    let first = value.get("errors")?.get(0)?;
+    first.get("message").and_then(Value::as_str).map(clean)
+}
+
+/// Judges a provider's answer: any 2xx is delivered; anything else is a 502 that names the
+/// provider and its status (and its own error text when it gave one, with the code blanked out
+/// in case the provider echoed the message back).
+pub fn judge(provider: ProviderKind, answer: Result<OutboundResponse, TransportError>, code: &str) -> Result<(), ApiError> {
+    let name = provider_name(provider).to_owned();
+    match answer {
+        Ok(response) if (200..300).contains(&response.status) => Ok(()),
+        Ok(response) => {
+            let detail = match provider_detail(&response.body) {
+                Some(detail) if !code.is_empty() => {
+                    format!("the provider answered HTTP {} ({})", response.status, detail.replace(code, &"*".repeat(code.len())))
+                }
+                Some(detail) => format!("the provider answered HTTP {} ({detail})", response.status),
+                None => format!("the provider answered HTTP {}", response.status),
+            };
+            Err(ApiError::DeliveryFailed { provider: name, detail })
+        }
+        Err(err) => Err(ApiError::DeliveryFailed { provider: name, detail: err.to_string() }),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub fn config() -> DeliveryConfig {
+        DeliveryConfig::parse(
+            r#"{"twilio_routes": [
+                {"prefix": "*", "account_sid": "ACdef", "auth_token": "tok", "from": "+15550000000", "whatsapp_from": "+15550000001"},
+                {"prefix": "+91", "account_sid": "ACind", "api_key_sid": "SKind", "api_key_secret": "sec", "messaging_service_sid": "MGind"}
+            ],
+            "sendgrid": {"api_key": "SG.key", "from_email": "no-reply@acme.test", "from_name": "Acme"},
+            "webhook": {"url": "http://127.0.0.1:9/hook", "secret": "whsec"}}"#,
+            false,
+        )
+        .unwrap()
+    }
+
+    pub fn job(channel: Channel, to: &str) -> DeliveryJob<'_> {
+        DeliveryJob {
+            channel,
+            to,
+            parts: MessageParts { friendly_name: "Acme", code: "123456", locale: None, do_not_share: false, custom_message: None, app_hash: None },
+            send_digits: None,
+            channel_configuration: None,
+            whatsapp_from: None,
+            whatsapp_service: None,
+            account_sid: "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            service_sid: "VAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            verification_sid: "VEx",
+        }
+    }
+
+    pub fn request(d: Dispatch) -> OutboundRequest {
+        match d {
+            Dispatch::Http { request, .. } => request,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    pub fn send(config: &DeliveryConfig, job: &DeliveryJob<'_>) -> OutboundRequest {
+        request(dispatch(config, &ProviderSettings::default(), false, job, Timestamp::from_unix_seconds(77)).unwrap())
+    }
+
+    #[test]
+    fn unconfigured_channels_are_disabled() {
+        let err = dispatch(&DeliveryConfig::default(), &ProviderSettings::default(), false, &job(Channel::Sms, "+14155550100"), Timestamp::from_unix_seconds(0)).unwrap_err();
+        assert_eq!((err.status(), err.code()), (400, 60223));
+        let log = dispatch(&DeliveryConfig::default(), &ProviderSettings::default(), true, &job(Channel::Sms, "+14155550100"), Timestamp::from_unix_seconds(0)).unwrap();
+        assert_eq!(log, Dispatch::Log { text: "Your Acme verification code is: 123456.".into() });
+    }
+
+    #[test]
+    fn failures_name_the_provider_and_status() {
+        let ok = OutboundResponse { status: 201, headers: vec![], body: vec![] };
+        assert!(judge(ProviderKind::Twilio, Ok(ok), "123456").is_ok());
+        let err = judge(ProviderKind::Twilio, Ok(OutboundResponse { status: 400, headers: vec![], body: br#"{"code":21211,"message":"Invalid 'To' Phone Number"}"#.to_vec() }), "123456").unwrap_err();
+        assert_eq!(err.status(), 502);
+        assert!(err.to_string().contains("twilio") && err.to_string().contains("HTTP 400") && err.to_string().contains("21211"), "{err}");
+        let sg = judge(ProviderKind::Sendgrid, Ok(OutboundResponse { status: 401, headers: vec![], body: br#"{"errors":[{"message":"bad key"}]}"#.to_vec() }), "123456").unwrap_err();
+        assert!(sg.to_string().contains("bad key"));
+        let echo = judge(ProviderKind::Webhook, Ok(OutboundResponse { status: 422, headers: vec![], body: br#"{"message":"cannot deliver: Your code is 123456."}"#.to_vec() }), "123456").unwrap_err();
+        assert!(!echo.to_string().contains("123456") && echo.to_string().contains("******"), "{echo}");
+        let timeout = judge(ProviderKind::Webhook, Err(TransportError::Timeout(1000)), "123456").unwrap_err();
+        assert!(timeout.to_string().contains("timed out"));
+    }
 }

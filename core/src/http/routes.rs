@@ -1,7 +1,8 @@
 //! The route table: every (method, path) the API answers and the operation behind it. The
-//! router, the action catalog and the spec-sync test all read this one table.
+//! router, the action catalog and the connector's spec-sync test all read this one table.
 
-use crate::http::Method;
+use super::Method;
+use crate::spec::ParamSpec;
 
 /// Every operation the API performs. Names follow Twilio's operationIds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -178,6 +179,22 @@ pub fn match_route(method: Option<Method>, path: &str) -> Result<Matched, NoRout
         Err(NoRoute::NotFound)
     } else {
         Err(NoRoute::MethodNotAllowed(allowed))
+    }
+}
+
+/// The body parameters of each REST operation: what its parser reads and what the connector
+/// spec documents.
+pub fn body_params(operation: Operation) -> Vec<ParamSpec> {
+    use crate::spec::{account, service, verification};
+    use Operation as Op;
+    match operation {
+        Op::CreateService | Op::UpdateService => service::all(),
+        Op::CreateVerification => verification::START.to_vec(),
+        Op::CreateVerificationCheck => verification::CHECK.to_vec(),
+        Op::UpdateVerification => vec![verification::STATUS],
+        Op::CreateAccount | Op::CreateNewKey | Op::UpdateKey => vec![account::FRIENDLY_NAME],
+        Op::UpdateAccount => vec![account::FRIENDLY_NAME, account::STATUS],
+        _ => Vec::new(),
     }
 }
 

@@ -1,21 +1,19 @@
-//! Who is calling: HTTP Basic credentials checked against the main account, subaccounts and
-//! API keys. Secrets are kept only as SHA-256 digests and compared in constant time.
+//! Who is calling, and the secrets that prove it: account auth tokens and API key secrets are
+//! 128-bit random values, shown once and stored only as SHA-256 digests (a fast digest is enough
+//! for values that random), compared in constant time.
 
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::accounts::{AccountRecord, AccountStatus, ApiKeyRecord};
 use crate::error::ApiError;
 use crate::sid::{to_hex, AccountSid, ApiKeySid, Rng};
-use crate::store::{get_json, keys, KeyValue};
 
 /// The credential a request was made with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credential {
     /// The account's own auth token.
     AuthToken,
-    /// An API key of the account.
     ApiKey(ApiKeySid),
 }
 
@@ -26,7 +24,6 @@ pub struct Principal {
     pub account: AccountSid,
     /// Whether that is the deployment's main account.
     pub is_main: bool,
-    /// How it proved it.
     pub credential: Credential,
 }
 
@@ -36,21 +33,16 @@ impl Principal {
     pub fn require_auth_token(&self) -> Result<(), ApiError> {
         match self.credential {
             Credential::AuthToken => Ok(()),
-            Credential::ApiKey(_) => Err(ApiError::Forbidden(
-                "API keys cannot manage accounts or keys; use the account's auth token".into(),
-            )),
+            Credential::ApiKey(_) => Err(ApiError::Forbidden("API keys cannot manage accounts or keys; use the account's auth token".into())),
         }
     }
 }
 
-/// The deployment's main account, from worker secrets.
+/// The deployment's main account, from the worker's secrets; its token is kept as a digest.
 #[derive(Clone)]
 pub struct MainAccount {
-    /// `ACCOUNT_SID`.
     pub sid: AccountSid,
-    /// Digest of `AUTH_TOKEN`.
     token_digest: String,
-    /// The name shown for it.
     pub friendly_name: String,
 }
 
@@ -61,9 +53,12 @@ impl std::fmt::Debug for MainAccount {
 }
 
 impl MainAccount {
-    /// The main account with its auth token (kept only as a digest).
     pub fn new(sid: AccountSid, auth_token: &str, friendly_name: impl Into<String>) -> Self {
         Self { sid, token_digest: secret_digest(auth_token), friendly_name: friendly_name.into() }
+    }
+
+    pub(crate) fn token_digest(&self) -> &str {
+        &self.token_digest
     }
 }
 
@@ -96,38 +91,6 @@ pub fn parse_basic(header: &str) -> Option<(String, String)> {
     Some((user.to_owned(), password.to_owned()))
 }
 
-/// Checks the `Authorization` header; every failure is the same 401.
-pub async fn authenticate(kv: &impl KeyValue, main: &MainAccount, header: Option<&str>) -> Result<Principal, ApiError> {
-    let (user, password) = header.and_then(parse_basic).ok_or(ApiError::Unauthenticated)?;
-    if let Some(sid) = AccountSid::parse(&user) {
-        let digest = if sid == main.sid {
-            main.token_digest.clone()
-        } else {
-            active_subaccount(kv, &sid).await?.ok_or(ApiError::Unauthenticated)?.token_digest
-        };
-        return if secret_matches(&password, &digest) {
-            Ok(Principal { is_main: sid == main.sid, account: sid, credential: Credential::AuthToken })
-        } else {
-            Err(ApiError::Unauthenticated)
-        };
-    }
-    let key_sid = ApiKeySid::parse(&user).ok_or(ApiError::Unauthenticated)?;
-    let key: ApiKeyRecord = get_json(kv, &keys::api_key(&key_sid)).await?.ok_or(ApiError::Unauthenticated)?;
-    if !secret_matches(&password, &key.secret_digest) {
-        return Err(ApiError::Unauthenticated);
-    }
-    let is_main = key.account_sid == main.sid;
-    if !is_main && active_subaccount(kv, &key.account_sid).await?.is_none() {
-        return Err(ApiError::Unauthenticated);
-    }
-    Ok(Principal { account: key.account_sid, is_main, credential: Credential::ApiKey(key_sid) })
-}
-
-async fn active_subaccount(kv: &impl KeyValue, sid: &AccountSid) -> Result<Option<AccountRecord>, ApiError> {
-    let record: Option<AccountRecord> = get_json(kv, &keys::account(sid)).await?;
-    Ok(record.filter(|r| r.status == AccountStatus::Active))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,5 +112,11 @@ mod tests {
         assert!(!secret_matches("s3cret ", &d));
         assert!(!secret_matches("", &d));
         assert_ne!(d, "s3cret");
+    }
+
+    #[test]
+    fn debug_hides_the_main_token() {
+        let main = MainAccount::new(AccountSid::example(), "hunter2-hunter2-hunter2", "Main");
+        assert!(!format!("{main:?}").contains(&secret_digest("hunter2-hunter2-hunter2")));
     }
 }

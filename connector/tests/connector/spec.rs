@@ -5,15 +5,21 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use edge_verify_core::actions::catalog;
-use edge_verify_core::params::Params;
-use edge_verify_core::routes::ROUTES;
-use edge_verify_core::services::ServiceRecord;
-use edge_verify_core::sid::{AccountSid, ServiceSid};
-use edge_verify_core::verifications::{parse_status_update, CheckRequest, StartRequest};
+use edge_verify_core::actions::catalog::{catalog, Place};
+use edge_verify_core::error::ErrorBody;
+use edge_verify_core::http::routes::ROUTES;
+use edge_verify_core::identity::accounts::{AccountList, AccountResource, AccountUpdate, NewAccount};
+use edge_verify_core::identity::keys::{KeyList, KeyName, KeyResource};
+use edge_verify_core::input::{Body, Input, Naming};
+use edge_verify_core::page::PageQuery;
+use edge_verify_core::verify::service::record::ServiceUpdate;
+use edge_verify_core::verify::service::resource::{ServiceList, ServiceResource};
+use edge_verify_core::verify::verification::request::{parse_status_update, CheckRequest, StartRequest};
+use edge_verify_core::verify::verification::resource::{VerificationCheckResource, VerificationResource};
 use edge_verify_connector::openapi::DEV_ROUTES;
-use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
 
 fn root() -> &'static Path {
     Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
@@ -78,129 +84,45 @@ fn operation_ids_are_stable_pascal_case_and_match_twilio_where_it_has_them() {
     }
 }
 
-fn as_params(example: &Value) -> Params {
-    let pairs = example.as_object().unwrap().iter().map(|(k, v)| (k.clone(), match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }));
-    Params::from_pairs(pairs)
-}
-
-fn service() -> ServiceRecord {
-    ServiceRecord::example()
-}
-
-/// Parses request params with the parser of `operation`.
-fn parse_request(operation: &str, p: &Params) {
+/// Parses a request example with the parser of `operation`, as the face reads it.
+fn parse_request(operation: &str, input: &Input<'_>) {
     let ok = match operation {
-        "CreateService" | "UpdateService" => service().apply(p).map(|_| ()),
-        "CreateVerification" => StartRequest::parse(p, &service()).map(|_| ()),
-        "CreateVerificationCheck" => CheckRequest::parse(p).map(|_| ()),
-        "UpdateVerification" => parse_status_update(p).map(|_| ()),
-        "CreateAccount" | "UpdateAccount" | "CreateNewKey" | "UpdateKey" => p.text("FriendlyName", 64).map(|_| ()),
-        "ListService" | "ListAccount" | "ListKey" => edge_verify_core::page::PageQuery::from_params(p).map(|_| ()),
+        "CreateService" => ServiceUpdate::parse_new(input).map(|_| ()),
+        "UpdateService" => ServiceUpdate::parse(input).map(|_| ()),
+        "CreateVerification" => StartRequest::parse(input).map(|_| ()),
+        "CreateVerificationCheck" => CheckRequest::parse(input).map(|_| ()),
+        "UpdateVerification" => parse_status_update(input).map(|_| ()),
+        "CreateAccount" => NewAccount::parse(input).map(|_| ()),
+        "UpdateAccount" => AccountUpdate::parse(input).map(|_| ()),
+        "CreateNewKey" | "UpdateKey" => KeyName::parse(input).map(|_| ()),
+        "ListService" | "ListAccount" | "ListKey" => PageQuery::parse(input).map(|_| ()),
         _ => Ok(()),
     };
     assert!(ok.is_ok(), "{operation}: {ok:?}");
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-struct ErrorBody {
-    code: u32,
-    message: String,
-    more_info: String,
-    status: u16,
+/// Deserializes `example` into `T` (strictly: unknown fields are refused) and checks that `T`
+/// writes it back unchanged.
+fn round_trip<T: DeserializeOwned + Serialize>(schema: &str, example: &Value) {
+    let parsed: T = serde_json::from_value(example.clone()).unwrap_or_else(|e| panic!("{schema}: {e}: {example}"));
+    assert_eq!(&serde_json::to_value(&parsed).unwrap(), example, "{schema} does not round-trip");
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-struct ServiceResource {
-    sid: ServiceSid,
-    account_sid: AccountSid,
-    friendly_name: String,
-    code_length: u8,
-    lookup_enabled: bool,
-    psd2_enabled: bool,
-    skip_sms_to_landlines: bool,
-    dtmf_input_required: bool,
-    tts_name: Option<String>,
-    do_not_share_warning_enabled: bool,
-    custom_code_enabled: bool,
-    push: Value,
-    totp: Value,
-    default_template_sid: Option<String>,
-    whatsapp: Value,
-    passkeys: Value,
-    verify_event_subscription_enabled: bool,
-    date_created: String,
-    date_updated: String,
-    url: String,
-    links: Map<String, Value>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-struct VerificationResource {
-    sid: edge_verify_core::sid::VerificationSid,
-    service_sid: ServiceSid,
-    account_sid: AccountSid,
-    to: String,
-    channel: edge_verify_core::verification::Channel,
-    status: String,
-    valid: bool,
-    lookup: Value,
-    amount: Option<String>,
-    payee: Option<String>,
-    send_code_attempts: Vec<Value>,
-    date_created: String,
-    date_updated: String,
-    sna: Option<Value>,
-    url: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-struct CheckResource {
-    sid: edge_verify_core::sid::VerificationSid,
-    service_sid: ServiceSid,
-    account_sid: AccountSid,
-    to: String,
-    channel: edge_verify_core::verification::Channel,
-    status: String,
-    valid: bool,
-    amount: Option<String>,
-    payee: Option<String>,
-    date_created: String,
-    date_updated: String,
-    sna_attempts_error_codes: Option<Vec<Value>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-struct ServiceList {
-    services: Vec<ServiceResource>,
-    meta: Value,
-}
-
-/// Deserializes a response example into the type its schema names.
+/// Deserializes a response example into the core type its schema was derived from.
 fn parse_response(schema: &str, example: &Value) {
-    let v = example.clone();
-    let result = match schema {
-        "Error" => serde_json::from_value::<ErrorBody>(v).map(|_| ()),
-        "Service" => serde_json::from_value::<ServiceResource>(v).map(|_| ()),
-        "ServiceList" => serde_json::from_value::<ServiceList>(v).map(|_| ()),
-        "Verification" => serde_json::from_value::<VerificationResource>(v).map(|_| ()),
-        "VerificationCheck" => serde_json::from_value::<CheckResource>(v).map(|_| ()),
-        "Account" | "Key" | "AccountList" | "KeyList" | "ActionCatalog" | "ApiCallResult" => serde_json::from_value::<Map<String, Value>>(v).map(|_| ()),
+    match schema {
+        "Error" => round_trip::<ErrorBody>(schema, example),
+        "Service" => round_trip::<ServiceResource>(schema, example),
+        "ServiceList" => round_trip::<ServiceList>(schema, example),
+        "Verification" => round_trip::<VerificationResource>(schema, example),
+        "VerificationCheck" => round_trip::<VerificationCheckResource>(schema, example),
+        "Account" => round_trip::<AccountResource>(schema, example),
+        "AccountList" => round_trip::<AccountList>(schema, example),
+        "Key" => round_trip::<KeyResource>(schema, example),
+        "KeyList" => round_trip::<KeyList>(schema, example),
+        "ActionCatalog" | "ApiCallResult" => assert!(example.is_object(), "{schema}"),
         other => panic!("no type for schema {other}"),
-    };
-    assert!(result.is_ok(), "{schema}: {result:?}");
+    }
 }
 
 fn schema_name(media: &Value) -> Option<String> {
@@ -220,14 +142,22 @@ fn every_example_parses_into_the_matching_types() {
                 for (media, body) in content {
                     let example = &body["example"];
                     assert!(example.is_object(), "{operation} {media} has no example");
+                    let object = example.as_object().unwrap();
+                    let body = if media.contains("form") {
+                        let text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                        Body::Form(object.iter().map(|(k, v)| (k.clone(), text(v))).collect())
+                    } else {
+                        Body::Json(object.clone())
+                    };
                     match path.strip_prefix("/v1/actions/") {
                         Some(id) => {
                             let action = actions.iter().find(|a| a.id == id).unwrap();
-                            let (_, query, params) = action.inputs(example.as_object().unwrap()).unwrap();
-                            let rest_op = action.operation.map(|o| o.id()).unwrap_or("");
-                            parse_request(rest_op, if rest_op.starts_with("List") { &query } else { &params });
+                            for f in action.fields.iter().filter(|f| f.required || matches!(f.place, Place::Path(_))) {
+                                assert!(example.get(f.spec.field).is_some(), "{id}: the example lacks {}", f.spec.field);
+                            }
+                            parse_request(action.operation.map(|o| o.id()).unwrap_or(""), &body.input(Naming::Field));
                         }
-                        None => parse_request(operation, &as_params(example)),
+                        None => parse_request(operation, &body.input(Naming::Wire)),
                     }
                     requests += 1;
                 }

@@ -1,23 +1,22 @@
-//! The HTTP shapes the core works with, free of any runtime: a request in, a response out.
+//! The HTTP shapes the core works with, free of any runtime (a request in, a response out), the
+//! route table, and the operations both faces run.
+
+pub mod operations;
+pub mod routes;
+
+use serde::Serialize;
 
 use crate::error::ApiError;
 
 /// The request methods the API knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Method {
-    /// GET
     Get,
-    /// POST
     Post,
-    /// PUT
     Put,
-    /// PATCH
     Patch,
-    /// DELETE
     Delete,
-    /// HEAD
     Head,
-    /// OPTIONS
     Options,
 }
 
@@ -36,7 +35,6 @@ impl Method {
         })
     }
 
-    /// The upper-case name.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Get => "GET",
@@ -48,24 +46,27 @@ impl Method {
             Self::Options => "OPTIONS",
         }
     }
+
+    pub fn has_body(self) -> bool {
+        matches!(self, Self::Post | Self::Put | Self::Patch)
+    }
 }
 
-/// A request as the core sees it.
+/// A request as the core sees it. The worker has already bounded the body.
 #[derive(Debug, Clone)]
 pub struct ApiRequest {
-    /// The method, or `None` for one the API does not know.
+    /// `None` for a method the API does not know.
     pub method: Option<Method>,
     /// The raw method name, for error messages.
     pub method_name: String,
-    /// Scheme and authority, e.g. `http://127.0.0.1:8787`, used to build absolute URLs.
+    /// Scheme and authority, e.g. `http://127.0.0.1:8787`, for absolute URLs.
     pub origin: String,
     /// The percent-encoded path.
     pub path: String,
     /// The query string without `?`.
     pub query: String,
-    /// Headers with lower-case names.
+    /// Lower-case names.
     pub headers: Vec<(String, String)>,
-    /// The raw body.
     pub body: Vec<u8>,
 }
 
@@ -79,21 +80,16 @@ impl ApiRequest {
 /// A response as the core produces it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiResponse {
-    /// The HTTP status.
     pub status: u16,
-    /// Headers to send.
     pub headers: Vec<(String, String)>,
-    /// The body.
     pub body: Vec<u8>,
 }
 
 impl ApiResponse {
-    /// A JSON response.
-    pub fn json(status: u16, value: &serde_json::Value) -> Self {
-        Self {
-            status,
-            headers: vec![("content-type".into(), "application/json; charset=utf-8".into())],
-            body: value.to_string().into_bytes(),
+    pub fn json(status: u16, value: &impl Serialize) -> Self {
+        match serde_json::to_vec(value) {
+            Ok(body) => Self { status, headers: vec![("content-type".into(), "application/json; charset=utf-8".into())], body },
+            Err(e) => Self::error(&ApiError::Internal(format!("encode response: {e}"))),
         }
     }
 
@@ -104,7 +100,11 @@ impl ApiResponse {
 
     /// The Twilio error response for `err`.
     pub fn error(err: &ApiError) -> Self {
-        let mut response = Self::json(err.status(), &err.body());
+        let mut response = Self {
+            status: err.status(),
+            headers: vec![("content-type".into(), "application/json; charset=utf-8".into())],
+            body: serde_json::to_vec(&err.body()).unwrap_or_default(),
+        };
         if matches!(err, ApiError::Unauthenticated) {
             response.headers.push(("www-authenticate".into(), "Basic realm=\"edge-verify\"".into()));
         }

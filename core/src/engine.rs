@@ -1,0 +1,154 @@
+//! The engine: the ports it runs on, the deployment's settings, and (in the domain folders) one
+//! typed operation per thing the service does. The faces (`rest`, `actions`) only decode input,
+//! call an operation and encode its result.
+
+use std::rc::Rc;
+
+use crate::cache::ReadCache;
+use crate::code::CodeKey;
+use crate::delivery::config::DeliveryConfig;
+use crate::delivery::{HttpClient, ProviderSettings};
+use crate::identity::principal::MainAccount;
+use crate::ports::{KeyValue, Records};
+use crate::sid::{AccountSid, Rng};
+use crate::time::Clock;
+use crate::verify::verification::coordinator::Coordinator;
+use crate::verify::verification::target::TargetKey;
+
+/// The ports the engine runs on: the Workers runtime, or fakes on the host.
+pub trait Platform {
+    type Kv: KeyValue;
+    type Clock: Clock;
+    type Rng: Rng;
+    type Coordinator: Coordinator;
+    type Http: HttpClient;
+    /// Writes one line to the operator's log. Never given a secret or a code (the dev log
+    /// sink, which prints codes on purpose, only runs with `DEV_MODE=true`).
+    fn log(line: &str);
+}
+
+/// Default verification lifetime: 10 minutes.
+pub const DEFAULT_LIFETIME_SECONDS: u64 = 600;
+
+/// Everything the deployment configures, built once per isolate from the environment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub main: MainAccount,
+    /// `CODE_HMAC_KEY`; verifications are refused (500, logged) without it.
+    pub code_key: Option<CodeKey>,
+    /// Names verification targets; derived from `CODE_HMAC_KEY`.
+    pub target_key: Option<TargetKey>,
+    /// `VERIFICATION_LIFETIME_SECONDS`.
+    pub lifetime_seconds: u64,
+    /// `DEV_MODE=true`: the log sink and `GET /dev/outbox`.
+    pub dev_mode: bool,
+    pub delivery: DeliveryConfig,
+    pub providers: ProviderSettings,
+}
+
+/// The environment variables and secrets [`Settings::from_env`] reads.
+pub const ENV_NAMES: [&str; 10] = [
+    "ACCOUNT_SID",
+    "AUTH_TOKEN",
+    "MAIN_ACCOUNT_NAME",
+    "CODE_HMAC_KEY",
+    "DEV_MODE",
+    "VERIFICATION_LIFETIME_SECONDS",
+    "DELIVERY_CONFIG",
+    "TWILIO_API_BASE",
+    "SENDGRID_API_BASE",
+    "PROVIDER_TIMEOUT_MS",
+];
+
+impl Settings {
+    /// Builds the settings from the environment's text; an error names the setting and never
+    /// quotes a secret.
+    pub fn from_env(text: &dyn Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let sid = text("ACCOUNT_SID")
+            .and_then(|s| AccountSid::parse(s.trim()))
+            .ok_or("ACCOUNT_SID is not set to an AC SID")?;
+        let token = text("AUTH_TOKEN").filter(|t| t.len() >= 16).ok_or("AUTH_TOKEN is not set (16+ characters)")?;
+        let name = text("MAIN_ACCOUNT_NAME").unwrap_or_else(|| "Main account".to_owned());
+        let dev_mode = text("DEV_MODE").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        let lifetime_seconds = match text("VERIFICATION_LIFETIME_SECONDS") {
+            None => DEFAULT_LIFETIME_SECONDS,
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|s| Self::lifetime_range(dev_mode).contains(s))
+                .ok_or("VERIFICATION_LIFETIME_SECONDS must be 120 to 86400 (down to 2 with DEV_MODE=true)")?,
+        };
+        let delivery = DeliveryConfig::parse(&text("DELIVERY_CONFIG").unwrap_or_default(), dev_mode)?;
+        let defaults = ProviderSettings::default();
+        let providers = ProviderSettings {
+            twilio_api_base: text("TWILIO_API_BASE").unwrap_or(defaults.twilio_api_base),
+            sendgrid_api_base: text("SENDGRID_API_BASE").unwrap_or(defaults.sendgrid_api_base),
+            timeout_ms: match text("PROVIDER_TIMEOUT_MS") {
+                None => defaults.timeout_ms,
+                Some(v) => v.trim().parse().ok().filter(|ms| (100..=60_000).contains(ms)).ok_or("PROVIDER_TIMEOUT_MS must be 100 to 60000")?,
+            },
+        };
+        let code_key = text("CODE_HMAC_KEY").and_then(|k| CodeKey::new(&k));
+        Ok(Self {
+            main: MainAccount::new(sid, &token, name),
+            target_key: code_key.as_ref().map(TargetKey::new),
+            code_key,
+            lifetime_seconds,
+            dev_mode,
+            delivery,
+            providers,
+        })
+    }
+
+    /// The accepted `VERIFICATION_LIFETIME_SECONDS`: 2 minutes to 24 hours, or down to 2 seconds
+    /// in dev mode (for expiry tests).
+    pub fn lifetime_range(dev_mode: bool) -> std::ops::RangeInclusive<u64> {
+        (if dev_mode { 2 } else { 120 })..=86_400
+    }
+}
+
+/// The service with its ports, its settings and the isolate's read cache.
+pub struct Engine<P: Platform> {
+    pub kv: P::Kv,
+    pub clock: P::Clock,
+    pub rng: P::Rng,
+    pub coordinator: P::Coordinator,
+    pub http: P::Http,
+    pub settings: Rc<Settings>,
+    pub cache: Rc<ReadCache>,
+}
+
+impl<P: Platform> Engine<P> {
+    /// Typed record stores over the KV port, at the current time.
+    pub fn records(&self) -> Records<'_, P::Kv> {
+        Records { kv: &self.kv, cache: &self.cache, now: self.clock.now() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+    }
+
+    #[test]
+    fn settings_name_what_is_wrong_and_never_quote_secrets() {
+        let good = [("ACCOUNT_SID", "AC11111111111111111111111111111111"), ("AUTH_TOKEN", "0123456789abcdef-secret"), ("CODE_HMAC_KEY", "0123456789abcdef0123")];
+        let s = Settings::from_env(&env(&good)).unwrap();
+        assert_eq!(s.lifetime_seconds, 600);
+        assert!(s.code_key.is_some() && s.target_key.is_some());
+        let err = Settings::from_env(&env(&[("ACCOUNT_SID", "AC11111111111111111111111111111111"), ("AUTH_TOKEN", "short")])).unwrap_err();
+        assert!(err.contains("AUTH_TOKEN") && !err.contains("short"), "{err}");
+        let mut with_lifetime = good.to_vec();
+        with_lifetime.push(("VERIFICATION_LIFETIME_SECONDS", "3"));
+        assert!(Settings::from_env(&env(&with_lifetime)).unwrap_err().contains("VERIFICATION_LIFETIME_SECONDS"));
+        with_lifetime.push(("DEV_MODE", "true"));
+        assert_eq!(Settings::from_env(&env(&with_lifetime)).unwrap().lifetime_seconds, 3);
+        let mut bad_config = good.to_vec();
+        bad_config.push(("DELIVERY_CONFIG", "{\"sendgrid\": \"SG.hunter2\"}"));
+        assert!(!Settings::from_env(&env(&bad_config)).unwrap_err().contains("hunter2"));
+    }
+}

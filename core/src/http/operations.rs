@@ -1,0 +1,133 @@
+//! Each operation once, for both faces: read the path ids and the input (named as the face
+//! names them), call the engine, encode the resource. The REST face fills a [`Call`] from the
+//! URL and body; the actions face from a JSON object.
+
+use super::ApiResponse;
+use super::routes::Operation;
+use crate::engine::{Engine, Platform};
+use crate::error::ApiError;
+use crate::identity::accounts::{AccountFilter, AccountList, AccountResource, AccountUpdate, NewAccount};
+use crate::identity::keys::{KeyList, KeyName, KeyResource};
+use crate::identity::principal::Principal;
+use crate::input::Input;
+use crate::page::PageQuery;
+use crate::sid::{AccountSid, ApiKeySid, ServiceSid};
+use crate::verify::outbox::OutboxFilter;
+use crate::verify::service::record::ServiceUpdate;
+use crate::verify::service::resource::{ServiceList, ServiceResource};
+use crate::verify::verification::request::{parse_status_update, CheckRequest, StartRequest, VerificationRef};
+use crate::verify::verification::resource::{VerificationCheckResource, VerificationResource};
+
+/// One authenticated call to an operation.
+#[derive(Debug, Clone, Copy)]
+pub struct Call<'a> {
+    pub principal: &'a Principal,
+    /// Scheme and host of the request, for absolute URLs.
+    pub origin: &'a str,
+    /// The request path, for messages.
+    pub path: &'a str,
+    /// Ids captured from the path (percent-decoded), by template name.
+    pub ids: &'a [(&'static str, String)],
+    pub query: Input<'a>,
+    pub body: Input<'a>,
+}
+
+impl Call<'_> {
+    fn id(&self, name: &str) -> &str {
+        self.ids.iter().find(|(n, _)| *n == name).map_or("", |(_, v)| v.as_str())
+    }
+
+    fn not_found(&self) -> ApiError {
+        ApiError::NotFound(self.path.to_owned())
+    }
+
+    fn sid<T>(&self, name: &str, parse: fn(&str) -> Option<T>) -> Result<T, ApiError> {
+        parse(self.id(name)).ok_or_else(|| self.not_found())
+    }
+
+    /// The service of `/v2/Services/{Sid}` or `/v2/Services/{ServiceSid}/...`.
+    fn service(&self) -> Result<ServiceSid, ApiError> {
+        let name = if self.ids.iter().any(|(n, _)| *n == "ServiceSid") { "ServiceSid" } else { "Sid" };
+        self.sid(name, ServiceSid::parse)
+    }
+
+    fn verification(&self) -> Result<VerificationRef, ApiError> {
+        VerificationRef::from_path(self.id("Sid")).ok_or_else(|| self.not_found())
+    }
+}
+
+/// Runs `operation` for an authenticated call.
+pub async fn run<P: Platform>(engine: &Engine<P>, operation: Operation, call: &Call<'_>) -> Result<ApiResponse, ApiError> {
+    use Operation as Op;
+    let who = call.principal;
+    Ok(match operation {
+        Op::ListService => {
+            let query = PageQuery::parse(&call.query)?;
+            ApiResponse::json(200, &ServiceList::new(engine.list_services(who, &query).await?, &query, call.origin))
+        }
+        Op::CreateService => ApiResponse::json(201, &ServiceResource::new(engine.create_service(who, ServiceUpdate::parse_new(&call.body)?).await?, call.origin)),
+        Op::FetchService => ApiResponse::json(200, &ServiceResource::new(engine.fetch_service(who, &call.service()?).await?, call.origin)),
+        Op::UpdateService => {
+            let (sid, update) = (call.service()?, ServiceUpdate::parse(&call.body)?);
+            ApiResponse::json(200, &ServiceResource::new(engine.update_service(who, &sid, update).await?, call.origin))
+        }
+        Op::DeleteService => {
+            engine.delete_service(who, &call.service()?).await?;
+            ApiResponse::empty(204)
+        }
+        Op::CreateVerification => {
+            let (sid, request) = (call.service()?, StartRequest::parse(&call.body)?);
+            ApiResponse::json(201, &VerificationResource::new(engine.start_verification(who, &sid, request).await?, call.origin))
+        }
+        Op::FetchVerification => {
+            let (sid, reference) = (call.service()?, call.verification()?);
+            ApiResponse::json(200, &VerificationResource::new(engine.fetch_verification(who, &sid, &reference).await?, call.origin))
+        }
+        Op::UpdateVerification => {
+            let (sid, reference, status) = (call.service()?, call.verification()?, parse_status_update(&call.body)?);
+            ApiResponse::json(200, &VerificationResource::new(engine.update_verification(who, &sid, &reference, status).await?, call.origin))
+        }
+        Op::CreateVerificationCheck => {
+            let (sid, request) = (call.service()?, CheckRequest::parse(&call.body)?);
+            ApiResponse::json(200, &VerificationCheckResource::new(engine.check_verification(who, &sid, request).await?))
+        }
+        Op::ListAccount => {
+            let (filter, query) = (AccountFilter::parse(&call.query)?, PageQuery::parse(&call.query)?);
+            ApiResponse::json(200, &AccountList::new(engine.list_accounts(who, &filter, &query).await?, &query))
+        }
+        Op::CreateAccount => {
+            let (record, token) = engine.create_account(who, NewAccount::parse(&call.body)?).await?;
+            ApiResponse::json(201, &AccountResource::new(record, Some(token)))
+        }
+        Op::FetchAccount => ApiResponse::json(200, &AccountResource::new(engine.fetch_account(who, &call.sid("AccountSid", AccountSid::parse)?).await?, None)),
+        Op::UpdateAccount => {
+            let (sid, update) = (call.sid("AccountSid", AccountSid::parse)?, AccountUpdate::parse(&call.body)?);
+            ApiResponse::json(200, &AccountResource::new(engine.update_account(who, &sid, update).await?, None))
+        }
+        Op::ListKey => {
+            let (account, query) = (call.sid("AccountSid", AccountSid::parse)?, PageQuery::parse(&call.query)?);
+            ApiResponse::json(200, &KeyList::new(&account, engine.list_keys(who, &account, &query).await?, &query))
+        }
+        Op::CreateNewKey => {
+            let (account, name) = (call.sid("AccountSid", AccountSid::parse)?, KeyName::parse(&call.body)?);
+            let (record, secret) = engine.create_key(who, &account, name).await?;
+            ApiResponse::json(201, &KeyResource::new(record, Some(secret)))
+        }
+        Op::FetchKey => {
+            let (account, sid) = (call.sid("AccountSid", AccountSid::parse)?, call.sid("Sid", ApiKeySid::parse)?);
+            ApiResponse::json(200, &KeyResource::new(engine.fetch_key(who, &account, &sid).await?, None))
+        }
+        Op::UpdateKey => {
+            let (account, sid, name) = (call.sid("AccountSid", AccountSid::parse)?, call.sid("Sid", ApiKeySid::parse)?, KeyName::parse(&call.body)?);
+            ApiResponse::json(200, &KeyResource::new(engine.update_key(who, &account, &sid, name).await?, None))
+        }
+        Op::DeleteKey => {
+            let (account, sid) = (call.sid("AccountSid", AccountSid::parse)?, call.sid("Sid", ApiKeySid::parse)?);
+            engine.delete_key(who, &account, &sid).await?;
+            ApiResponse::empty(204)
+        }
+        Op::ListDevOutbox => ApiResponse::json(200, &engine.dev_outbox(who, &OutboxFilter::parse(&call.query)?, call.path).await?),
+        // The REST face serves the catalog and runs actions itself (they need their raw body).
+        Op::ListActions | Op::RunAction => return Err(call.not_found()),
+    })
+}

@@ -1,0 +1,92 @@
+//! The REST face: one request in, one response out. The route is matched once, the caller
+//! authenticated once, the body decoded once; the operation then runs on typed input
+//! (`operations`). JSON actions come in through the same door (`POST /v1/actions/{id}`).
+
+use crate::actions::{self, Outcome};
+use crate::engine::{Engine, Platform};
+use crate::error::ApiError;
+use crate::identity::principal::Principal;
+use crate::input::{Body, Naming};
+use crate::http::operations::{self, Call};
+use crate::http::routes::{match_route, Matched, NoRoute, Operation};
+use crate::http::{ApiRequest, ApiResponse};
+
+/// A response and the route template that served it (for the access log).
+#[derive(Debug, Clone)]
+pub struct Handled {
+    pub response: ApiResponse,
+    pub route: Option<&'static str>,
+}
+
+/// Answers one request. Never panics; every failure becomes a Twilio error response, and
+/// server-side failures are logged with their detail (which the caller never sees).
+pub async fn handle<P: Platform>(engine: &Engine<P>, req: &ApiRequest) -> Handled {
+    let matched = match route(req) {
+        Ok(matched) => matched,
+        Err(response) => return Handled { response, route: None },
+    };
+    let route = Some(matched.route.path);
+    let result = match engine.authenticate(req.header("authorization")).await {
+        Ok(principal) => serve(engine, req, &matched, &principal).await,
+        Err(err) => Err(err),
+    };
+    let response = result.unwrap_or_else(|err| {
+        match &err {
+            ApiError::Internal(detail) => P::log(&format!("error 20500: {detail}")),
+            ApiError::DeliveryFailed { .. } => P::log(&format!("error 30008: {err}")),
+            _ => {}
+        }
+        ApiResponse::error(&err)
+    });
+    Handled { response, route }
+}
+
+/// The route of a request, or the 404 / 405 (with `Allow`) answer.
+fn route(req: &ApiRequest) -> Result<Matched, ApiResponse> {
+    match_route(req.method, &req.path).map_err(|no| match no {
+        NoRoute::NotFound => ApiResponse::error(&ApiError::NotFound(req.path.clone())),
+        NoRoute::MethodNotAllowed(allowed) => {
+            let mut response = ApiResponse::error(&ApiError::MethodNotAllowed { method: req.method_name.clone(), path: req.path.clone() });
+            let allow: Vec<&str> = allowed.iter().map(|m| m.as_str()).collect();
+            response.headers.push(("allow".into(), allow.join(", ")));
+            response
+        }
+    })
+}
+
+/// Decodes and runs a routed request for an authenticated caller.
+async fn serve<P: Platform>(engine: &Engine<P>, req: &ApiRequest, matched: &Matched, principal: &Principal) -> Result<ApiResponse, ApiError> {
+    let operation = matched.route.operation;
+    if operation == Operation::ListActions {
+        return Ok(ApiResponse::json(200, &actions::catalog::Catalog::new(&req.origin)));
+    }
+    if operation == Operation::RunAction {
+        let id = matched.params.first().map_or("", |(_, v)| v.as_str());
+        return match actions::run(engine, principal, req.origin.as_str(), id, &req.body).await? {
+            Outcome::Done(response) => Ok(response),
+            Outcome::ApiCall(inner) => {
+                // Boxed: an API call is served by this same function (only once: the action
+                // refuses paths under /v1/actions).
+                let response = match route(&inner) {
+                    Ok(matched) => Box::pin(serve(engine, &inner, &matched, principal)).await.unwrap_or_else(|e| ApiResponse::error(&e)),
+                    Err(response) => response,
+                };
+                Ok(actions::api_call::wrap(response))
+            }
+        };
+    }
+    let query = Body::from_query(&req.query)?;
+    let body = match req.method {
+        Some(method) if method.has_body() => Body::from_request(req.header("content-type"), &req.body)?,
+        _ => Body::Empty,
+    };
+    let call = Call {
+        principal,
+        origin: &req.origin,
+        path: &req.path,
+        ids: &matched.params,
+        query: query.input(Naming::Wire),
+        body: body.input(Naming::Wire),
+    };
+    operations::run(engine, operation, &call).await
+}

@@ -1,0 +1,61 @@
+//! The service operations: create, list, fetch, update, delete, and the lookup every
+//! verification operation starts with.
+
+use super::record::{ServiceRecord, ServiceUpdate};
+use super::store::ServiceStore;
+use crate::engine::{Engine, Platform};
+use crate::error::ApiError;
+use crate::identity::principal::Principal;
+use crate::page::{window, Listing, PageQuery};
+use crate::sid::ServiceSid;
+use crate::time::Clock;
+
+/// Most services an account holds (lists must stay within a Worker's storage budget).
+pub const MAX_SERVICES_PER_ACCOUNT: usize = 1000;
+
+pub fn service_path(sid: &ServiceSid) -> String {
+    format!("/v2/Services/{sid}")
+}
+
+impl<P: Platform> Engine<P> {
+    /// The caller's service, or 404 (also for other accounts' services).
+    pub async fn fetch_service(&self, who: &Principal, sid: &ServiceSid) -> Result<ServiceRecord, ApiError> {
+        let record = self.records().service(&who.account, sid).await?;
+        record.ok_or_else(|| ApiError::NotFound(service_path(sid)))
+    }
+
+    pub async fn create_service(&self, who: &Principal, settings: ServiceUpdate) -> Result<ServiceRecord, ApiError> {
+        let records = self.records();
+        if records.service_sids(&who.account).await?.len() >= MAX_SERVICES_PER_ACCOUNT {
+            return Err(ApiError::Forbidden(format!("an account holds at most {MAX_SERVICES_PER_ACCOUNT} services")));
+        }
+        let mut record = ServiceRecord::new(ServiceSid::generate(&self.rng), who.account.clone(), String::new(), self.clock.now());
+        record.apply(settings)?;
+        records.put_service(&record).await?;
+        Ok(record)
+    }
+
+    pub async fn list_services(&self, who: &Principal, query: &PageQuery) -> Result<Listing<ServiceRecord>, ApiError> {
+        let records = self.records();
+        let sids = records.service_sids(&who.account).await?;
+        let page = window(&sids, query);
+        let found = records.services(&who.account, page.items).await?;
+        Ok(Listing::new(found, &page))
+    }
+
+    /// Changes the settings given, keeps the others; refreshes this isolate's cache at once.
+    pub async fn update_service(&self, who: &Principal, sid: &ServiceSid, settings: ServiceUpdate) -> Result<ServiceRecord, ApiError> {
+        let mut record = self.fetch_service(who, sid).await?;
+        record.apply(settings)?;
+        record.date_updated = self.clock.now();
+        self.records().put_service(&record).await?;
+        Ok(record)
+    }
+
+    /// Deletes the service: no verification can start on it. Verifications already live stay
+    /// checkable until they expire (checks never read the service; see docs/design.md).
+    pub async fn delete_service(&self, who: &Principal, sid: &ServiceSid) -> Result<(), ApiError> {
+        let record = self.fetch_service(who, sid).await?;
+        self.records().delete_service(&record).await
+    }
+}

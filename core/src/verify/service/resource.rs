@@ -1,0 +1,118 @@
+//! The Verify v2 `service` resource and its list, as both faces show them.
+
+use serde::Serialize;
+
+use super::record::{PasskeysSettings, PushSettings, ServiceRecord, WhatsappSettings};
+use crate::page::{Listing, Meta, PageQuery};
+use crate::sid::{AccountSid, ServiceSid, TemplateSid};
+use crate::time::IsoTime;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, serde::Deserialize), serde(deny_unknown_fields))]
+#[cfg_attr(feature = "schema", schemars(rename = "Service"))]
+pub struct ServiceResource {
+    pub sid: ServiceSid,
+    pub account_sid: AccountSid,
+    pub friendly_name: String,
+    pub code_length: u8,
+    pub lookup_enabled: bool,
+    pub psd2_enabled: bool,
+    pub skip_sms_to_landlines: bool,
+    pub dtmf_input_required: bool,
+    pub tts_name: Option<String>,
+    pub do_not_share_warning_enabled: bool,
+    pub custom_code_enabled: bool,
+    pub push: PushSettings,
+    pub totp: TotpResource,
+    pub default_template_sid: Option<TemplateSid>,
+    pub whatsapp: WhatsappSettings,
+    pub passkeys: PasskeysSettings,
+    pub verify_event_subscription_enabled: bool,
+    pub date_created: IsoTime,
+    pub date_updated: IsoTime,
+    pub url: String,
+    pub links: ServiceLinks,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, serde::Deserialize), serde(deny_unknown_fields))]
+#[cfg_attr(feature = "schema", schemars(rename = "Totp"))]
+pub struct TotpResource {
+    /// The friendly name unless set.
+    pub issuer: String,
+    pub time_step: u8,
+    pub code_length: u8,
+    pub skew: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, serde::Deserialize), serde(deny_unknown_fields))]
+pub struct ServiceLinks {
+    pub verification_checks: String,
+    pub verifications: String,
+    pub rate_limits: String,
+    pub messaging_configurations: String,
+    pub entities: String,
+    pub webhooks: String,
+    pub access_tokens: String,
+}
+
+impl ServiceResource {
+    pub fn new(record: ServiceRecord, origin: &str) -> Self {
+        let url = format!("{origin}/v2/Services/{}", record.sid);
+        let link = |name: &str| format!("{url}/{name}");
+        let links = ServiceLinks {
+            verification_checks: link("VerificationCheck"),
+            verifications: link("Verifications"),
+            rate_limits: link("RateLimits"),
+            messaging_configurations: link("MessagingConfigurations"),
+            entities: link("Entities"),
+            webhooks: link("Webhooks"),
+            access_tokens: link("AccessTokens"),
+        };
+        let totp = TotpResource {
+            issuer: record.totp.issuer.unwrap_or_else(|| record.friendly_name.clone()),
+            time_step: record.totp.time_step,
+            code_length: record.totp.code_length,
+            skew: record.totp.skew,
+        };
+        Self {
+            sid: record.sid,
+            account_sid: record.account_sid,
+            friendly_name: record.friendly_name,
+            code_length: record.code_length,
+            lookup_enabled: record.lookup_enabled,
+            psd2_enabled: record.psd2_enabled,
+            skip_sms_to_landlines: record.skip_sms_to_landlines,
+            dtmf_input_required: record.dtmf_input_required,
+            tts_name: record.tts_name,
+            do_not_share_warning_enabled: record.do_not_share_warning_enabled,
+            custom_code_enabled: record.custom_code_enabled,
+            push: record.push,
+            totp,
+            default_template_sid: record.default_template_sid,
+            whatsapp: record.whatsapp,
+            passkeys: record.passkeys,
+            verify_event_subscription_enabled: record.verify_event_subscription_enabled,
+            date_created: record.date_created.iso8601(),
+            date_updated: record.date_updated.iso8601(),
+            url,
+            links,
+        }
+    }
+}
+
+/// `GET /v2/Services`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema, serde::Deserialize), serde(deny_unknown_fields))]
+pub struct ServiceList {
+    pub services: Vec<ServiceResource>,
+    pub meta: Meta,
+}
+
+impl ServiceList {
+    pub fn new(listing: Listing<ServiceRecord>, query: &PageQuery, origin: &str) -> Self {
+        let meta = Meta::new("services", &format!("{origin}/v2/Services"), query, &listing);
+        Self { services: listing.items.into_iter().map(|r| ServiceResource::new(r, origin)).collect(), meta }
+    }
+}

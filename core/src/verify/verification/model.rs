@@ -1,0 +1,108 @@
+//! A verification as its coordinator keeps it (with the seed and digest that never leave the
+//! coordinator), and the public view of it that does.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::channel::Channel;
+use crate::sid::{AccountSid, AttemptSid, ServiceSid, VerificationSid};
+use crate::time::Timestamp;
+
+/// Sends allowed per verification; the next start is 429 60203.
+pub const MAX_SENDS: usize = 5;
+/// Checks allowed per verification; the next check is 429 60202.
+pub const MAX_CHECKS: u8 = 5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "schema", schemars(rename = "VerificationStatus"))]
+pub enum Status {
+    /// Waiting for the right code.
+    Pending,
+    /// The right code was given, or the caller approved it.
+    Approved,
+    Canceled,
+    /// Five wrong codes.
+    MaxAttemptsReached,
+}
+
+/// One delivery of the code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendAttempt {
+    pub attempt_sid: AttemptSid,
+    pub channel: Channel,
+    pub time: Timestamp,
+}
+
+/// The coordinator's state of one target (a service and a `To`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Verification {
+    pub sid: VerificationSid,
+    pub service_sid: ServiceSid,
+    pub account_sid: AccountSid,
+    /// Phone number or email address.
+    pub to: String,
+    /// The latest channel.
+    pub channel: Channel,
+    pub status: Status,
+    /// Hex CSPRNG seed the code derives from (empty for custom codes and once finished).
+    pub seed: String,
+    /// Hex `HMAC(key, sid | code)` (empty once finished).
+    pub code_digest: String,
+    /// Digits of a derived code.
+    pub code_length: u8,
+    /// Whether the caller supplied the code.
+    pub custom_code: bool,
+    pub amount: Option<String>,
+    pub payee: Option<String>,
+    pub send_attempts: Vec<SendAttempt>,
+    pub checks: u8,
+    /// The `Locale` asked for.
+    pub locale: Option<String>,
+    /// `RateLimits` keys and values, kept for rate limit enforcement.
+    pub rate_limits: Option<Map<String, Value>>,
+    pub tags: Option<Map<String, Value>>,
+    pub date_created: Timestamp,
+    pub date_updated: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// What leaves the coordinator: everything but the seed and the digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerificationView {
+    pub sid: VerificationSid,
+    pub service_sid: ServiceSid,
+    pub account_sid: AccountSid,
+    pub to: String,
+    pub channel: Channel,
+    pub status: Status,
+    pub amount: Option<String>,
+    pub payee: Option<String>,
+    pub send_attempts: Vec<SendAttempt>,
+    pub checks: u8,
+    pub date_created: Timestamp,
+    pub date_updated: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+impl Verification {
+    pub fn view(&self) -> VerificationView {
+        VerificationView {
+            sid: self.sid.clone(),
+            service_sid: self.service_sid.clone(),
+            account_sid: self.account_sid.clone(),
+            to: self.to.clone(),
+            channel: self.channel,
+            status: self.status,
+            amount: self.amount.clone(),
+            payee: self.payee.clone(),
+            send_attempts: self.send_attempts.clone(),
+            checks: self.checks,
+            date_created: self.date_created,
+            date_updated: self.date_updated,
+            expires_at: self.expires_at,
+        }
+    }
+}
