@@ -6,7 +6,7 @@
 // Both verifiers deliver through the fake Twilio (tests/e2e/fake_provider.mjs) on loopback; every
 // pair uses a fresh To. Figures only: nothing asserts on speed. Exits non-zero when the setup
 // fails or a target has failures. Compare figures from one run as ratios, never across machines.
-//   node bench/run.mjs [--pairs 150] [--rounds 5] [--concurrency 8] [--seconds 180] [--warmup 20]
+//   node bench/run.mjs [--pairs 500] [--rounds 6] [--concurrency 8] [--seconds 180] [--warmup 20]
 //                      [--entry] [--disk]
 // Each worker is reached on its own loopback socket (Miniflare's unsafeDirectSockets), as a
 // deployed worker is; --entry instead goes through Miniflare's entry worker, routing by Host
@@ -56,8 +56,8 @@ export function edgeVerifyWorker(bindings) {
     name: "edge-verify",
     rootPath: root,
     modules: true,
-    scriptPath: path.join(root, "build/index.js"),
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    scriptPath: path.join(root, "src/entry.mjs"),
+    modulesRules: [{ type: "ESModule", include: ["**/*.js"] }, { type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: COMPATIBILITY_DATE,
     kvNamespaces: { OTP_KV: "bench-edge-verify-kv" },
     durableObjects: { VERIFY_TARGET: { className: "VerificationTarget", useSQLite: true } },
@@ -76,7 +76,13 @@ export function client(origin, user, password, { host, connections = 8 } = {}) {
     const { statusCode, body } = await pool.request({ method: "POST", path: urlPath, headers, body: new URLSearchParams(form).toString() });
     return { status: statusCode, body: await body.text() };
   }
-  return { post, close: () => pool.close() };
+  async function get(urlPath) {
+    const headers = { authorization };
+    if (host) headers.host = host;
+    const { statusCode, body } = await pool.request({ method: "GET", path: urlPath, headers });
+    return { status: statusCode, body: await body.text() };
+  }
+  return { post, get, close: () => pool.close() };
 }
 
 // ---- figures ----
@@ -98,7 +104,7 @@ function workerdCpuMs() {
 const nodeCpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 
 function parseArgs(argv) {
-  const opts = { pairs: 150, rounds: 5, concurrency: 8, seconds: 180, warmup: 20, entry: false, disk: false };
+  const opts = { pairs: 500, rounds: 6, concurrency: 8, seconds: 180, warmup: 20, entry: false, disk: false };
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i].replace(/^--/, "");
     if (opts[name] === false) { opts[name] = true; continue; }

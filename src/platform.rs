@@ -3,19 +3,19 @@
 //! the console.
 
 use std::rc::Rc;
-use std::time::Duration;
 
 use edge_verify_core::delivery::{HttpClient, OutboundRequest, OutboundResponse, TransportError};
 use edge_verify_core::ports::{KeyList, KeyValue, ListedKey, PutOptions, StoreError};
 use edge_verify_core::sid::Rng;
 use edge_verify_core::time::{Clock, Timestamp};
 use edge_verify_core::Platform;
-use futures_util::future::{select, Either};
-use worker::js_sys::Uint8Array;
-use worker::kv::KvStore;
-use worker::{console_error, console_log, AbortController, Context, Delay, Fetch, Headers, Method, Request, RequestInit};
+use worker::js_sys::{self, Array, Object, Promise, Reflect};
+use worker::wasm_bindgen::{JsCast, JsValue};
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::{console_error, console_log, web_sys, Context, Env};
 
 use crate::coordinator::WorkerCoordinator;
+use crate::runtime::{AbortSignalStatic, Fetcher, KvNamespace};
 
 /// The Workers runtime as the engine's platform.
 pub struct Workers;
@@ -32,60 +32,94 @@ impl Platform for Workers {
     }
 }
 
-/// Workers KV behind the engine's [`KeyValue`] port.
+/// Workers KV behind the engine's [`KeyValue`] port, called through the binding's own JS
+/// methods (`get`, `put`, `delete`, `list`): the SDK's wrapper converts options and listings
+/// with serde-wasm-bindgen, which costs more wasm than these few calls.
 pub struct WorkerKv {
-    pub store: KvStore,
-    pub ctx: Rc<Context>,
+    binding: KvNamespace,
+    ctx: Rc<Context>,
 }
 
-fn store_error(op: &str, key: &str, err: impl std::fmt::Display) -> StoreError {
-    StoreError(format!("KV {op} {key}: {err}"))
+pub fn js_error(err: &JsValue) -> String {
+    err.as_string()
+        .or_else(|| err.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())))
+        .unwrap_or_else(|| "a JavaScript error".to_owned())
 }
 
-async fn put(store: &KvStore, key: &str, value: &str, options: &PutOptions) -> Result<(), StoreError> {
-    let mut put = store.put(key, value).map_err(|e| store_error("put", key, e))?;
+fn store_error(op: &str, key: &str, err: &JsValue) -> StoreError {
+    StoreError(format!("KV {op} {key}: {}", js_error(err)))
+}
+
+fn set(object: &Object, name: &str, value: &JsValue) {
+    let _ = Reflect::set(object, &JsValue::from_str(name), value);
+}
+
+async fn settle(promise: Result<Promise, JsValue>) -> Result<JsValue, JsValue> {
+    JsFuture::from(promise?).await
+}
+
+async fn put(binding: &KvNamespace, key: &str, value: &str, options: &PutOptions) -> Result<(), StoreError> {
+    let init = Object::new();
     if let Some(ttl) = options.ttl_seconds {
-        put = put.expiration_ttl(ttl);
+        set(&init, "expirationTtl", &JsValue::from_f64(ttl as f64));
     }
     if let Some(metadata) = &options.metadata {
-        let value: serde_json::Value = serde_json::from_str(metadata).map_err(|e| store_error("put", key, e))?;
-        put = put.metadata(value).map_err(|e| store_error("put", key, e))?;
+        set(&init, "metadata", &js_sys::JSON::parse(metadata).map_err(|e| store_error("put", key, &e))?);
     }
-    put.execute().await.map_err(|e| store_error("put", key, e))
+    settle(binding.put(key, value, &init)).await.map(|_| ()).map_err(|e| store_error("put", key, &e))
+}
+
+impl WorkerKv {
+    /// The KV namespace bound as `name`, if there is one.
+    pub fn new(env: &Env, name: &str, ctx: Rc<Context>) -> Option<Self> {
+        let binding = Reflect::get(env, &JsValue::from_str(name)).ok().filter(|b| b.is_object())?;
+        Some(Self { binding: binding.unchecked_into(), ctx })
+    }
 }
 
 impl KeyValue for WorkerKv {
     async fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        self.store.get(key).text().await.map_err(|e| store_error("get", key, e))
+        let value = settle(self.binding.get(key, "text")).await.map_err(|e| store_error("get", key, &e))?;
+        Ok(value.as_string())
     }
 
     async fn put(&self, key: &str, value: &str, options: &PutOptions) -> Result<(), StoreError> {
-        put(&self.store, key, value, options).await
+        put(&self.binding, key, value, options).await
     }
 
     fn put_later(&self, key: String, value: String, options: PutOptions) {
-        let store = self.store.clone();
+        let binding: KvNamespace = JsValue::clone(&self.binding).unchecked_into();
         self.ctx.wait_until(async move {
-            if let Err(err) = put(&store, &key, &value, &options).await {
+            if let Err(err) = put(&binding, &key, &value, &options).await {
                 console_error!("error 20500: a write after the response failed: {}", err.0);
             }
         });
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.store.delete(key).await.map_err(|e| store_error("delete", key, e))
+        settle(self.binding.delete(key)).await.map(|_| ()).map_err(|e| store_error("delete", key, &e))
     }
 
     async fn list(&self, prefix: &str, cursor: Option<&str>) -> Result<KeyList, StoreError> {
-        let mut list = self.store.list().prefix(prefix.to_owned());
+        let options = Object::new();
+        set(&options, "prefix", &JsValue::from_str(prefix));
         if let Some(c) = cursor {
-            list = list.cursor(c.to_owned());
+            set(&options, "cursor", &JsValue::from_str(c));
         }
-        let page = list.execute().await.map_err(|e| store_error("list", prefix, e))?;
-        Ok(KeyList {
-            keys: page.keys.into_iter().map(|k| ListedKey { name: k.name, metadata: k.metadata.map(|m| m.to_string()) }).collect(),
-            cursor: if page.list_complete { None } else { page.cursor },
-        })
+        let page = settle(self.binding.list(&options)).await.map_err(|e| store_error("list", prefix, &e))?;
+        let field = |object: &JsValue, name: &str| Reflect::get(object, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+        let keys: Array = field(&page, "keys").dyn_into().map_err(|e| store_error("list", prefix, &e))?;
+        let keys = keys
+            .iter()
+            .filter_map(|key| {
+                let name = field(&key, "name").as_string()?;
+                let metadata = field(&key, "metadata");
+                let metadata = if metadata.is_undefined() || metadata.is_null() { None } else { js_sys::JSON::stringify(&metadata).ok().map(String::from) };
+                Some(ListedKey { name, metadata })
+            })
+            .collect();
+        let complete = field(&page, "list_complete").as_bool().unwrap_or(true);
+        Ok(KeyList { keys, cursor: if complete { None } else { field(&page, "cursor").as_string() } })
     }
 }
 
@@ -110,44 +144,60 @@ impl Rng for CryptoRng {
     }
 }
 
-/// Outbound `fetch`, abandoned after the timeout.
+/// Outbound `fetch`, abandoned after the timeout (the runtime's `AbortSignal.timeout`, which
+/// also covers reading the body).
 pub struct WorkerHttp;
 
-fn connection(err: impl std::fmt::Display) -> TransportError {
-    TransportError::Connection(err.to_string())
+/// A request built with the runtime's own `RequestInit` (the SDK's converts `cf` options with
+/// serde-wasm-bindgen, which costs more wasm than this).
+pub fn js_request(method: &str, url: &str, headers: &[(String, String)], body: &JsValue) -> Result<web_sys::Request, String> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    if !headers.is_empty() {
+        let js_headers = web_sys::Headers::new().map_err(|e| js_error(&e))?;
+        for (name, value) in headers {
+            js_headers.set(name, value).map_err(|e| js_error(&e))?;
+        }
+        init.set_headers(&js_headers);
+    }
+    init.set_body(body);
+    web_sys::Request::new_with_str_and_init(url, &init).map_err(|e| js_error(&e))
+}
+
+/// `target.fetch(request, {signal})`: the global `fetch`, or a Durable Object stub's.
+pub async fn js_fetch(target: &Fetcher, request: &web_sys::Request, signal: Option<&JsValue>) -> Result<web_sys::Response, JsValue> {
+    let init = match signal {
+        Some(signal) => {
+            let init = Object::new();
+            set(&init, "signal", signal);
+            init.into()
+        }
+        None => JsValue::UNDEFINED,
+    };
+    settle(target.fetch(request, &init)).await?.dyn_into()
+}
+
+/// The whole body, read at once.
+pub async fn js_body(response: &web_sys::Response) -> Result<Vec<u8>, JsValue> {
+    let buffer = JsFuture::from(response.array_buffer()?).await?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
 impl HttpClient for WorkerHttp {
     async fn send(&self, request: &OutboundRequest, timeout_ms: u64) -> Result<OutboundResponse, TransportError> {
-        let headers = Headers::new();
-        for (name, value) in &request.headers {
-            headers.set(name, value).map_err(connection)?;
-        }
-        let method = if request.method == "GET" { Method::Get } else { Method::Post };
-        let mut init = RequestInit::new();
-        init.with_method(method).with_headers(headers).with_body(Some(Uint8Array::from(request.body.as_slice()).into()));
-        let req = Request::new_with_init(&request.url, &init).map_err(connection)?;
-        let controller = AbortController::default();
-        let signal = controller.signal();
-        let fetch = Fetch::Request(req);
-        // The timeout covers the whole exchange, body included.
-        let exchange = Box::pin(async {
-            let mut response = fetch.send_with_signal(&signal).await?;
-            let status = response.status_code();
-            let headers = response.headers().entries().map(|(k, v)| (k.to_ascii_lowercase(), v)).collect();
-            let body = response.bytes().await?;
-            Ok::<_, worker::Error>(OutboundResponse { status, headers, body })
-        });
-        let outcome = match select(exchange, Delay::from(Duration::from_millis(timeout_ms))).await {
-            Either::Left((result, _)) => Some(result),
-            Either::Right(_) => None,
-        };
-        match outcome {
-            Some(result) => result.map_err(connection),
-            None => {
-                controller.abort();
-                Err(TransportError::Timeout(timeout_ms))
+        let body = js_sys::Uint8Array::from(request.body.as_slice());
+        let req = js_request(request.method, &request.url, &request.headers, &body).map_err(TransportError::Connection)?;
+        let failed = |err: JsValue| {
+            let timed_out = Reflect::get(&err, &JsValue::from_str("name")).ok().and_then(|n| n.as_string()).is_some_and(|n| n == "TimeoutError");
+            if timed_out {
+                TransportError::Timeout(timeout_ms)
+            } else {
+                TransportError::Connection(js_error(&err))
             }
-        }
+        };
+        let signal = AbortSignalStatic::timeout(timeout_ms as f64).map_err(|e| TransportError::Connection(js_error(&e)))?;
+        let response = js_fetch(js_sys::global().unchecked_ref(), &req, Some(&signal)).await.map_err(failed)?;
+        let body = js_body(&response).await.map_err(failed)?;
+        Ok(OutboundResponse { status: response.status(), body })
     }
 }

@@ -8,6 +8,8 @@
 //   2 API requests, 2 Durable Object calls (one per request, to the object of service + To, the
 //   single writer of sends, checks and status), 3 KV operations (2 service reads, 1 verification
 //   token write with expirationTtl), 1 provider call (Twilio Messages API), HMAC-SHA256 by WebCrypto.
+// The Durable Object is called by RPC, as Cloudflare's docs teach (edge-verify uses stub.fetch
+// with a JSON body; a variant of this file doing the same measured equal within noise).
 //
 // Bindings: OTP_KV (KV), VERIFY_TARGET_JS (Durable Object VerificationTargetJs, SQLite-backed),
 // ACCOUNT_SID, AUTH_TOKEN, CODE_HMAC_KEY, DELIVERY_CONFIG (JSON), TWILIO_API_BASE, PROVIDER_TIMEOUT_MS.

@@ -8,6 +8,8 @@ pub mod power_automate;
 
 use std::path::PathBuf;
 
+use edge_verify_core::actions::catalog::catalog_text;
+
 /// Every generated file: path relative to the repository root, and content.
 pub fn files() -> Vec<(PathBuf, String)> {
     let spec = openapi::openapi();
@@ -19,5 +21,6 @@ pub fn files() -> Vec<(PathBuf, String)> {
         (PathBuf::from("connector-spec/power-automate/apiProperties.json"), pretty(&power_automate::api_properties())),
     ];
     files.extend(make_app::files().into_iter().map(|(path, value)| (path, pretty(&value))));
+    files.push((PathBuf::from("core/src/actions/catalog.json"), catalog_text()));
     files
 }

@@ -4,7 +4,7 @@
 //! isolates see a change within `CACHE_SECONDS` (on top of KV's own propagation, up to 60 s).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use crate::time::Timestamp;
 
@@ -15,7 +15,7 @@ pub const CACHE_ENTRIES: usize = 512;
 
 #[derive(Debug, Default)]
 pub struct ReadCache {
-    entries: RefCell<HashMap<String, (Timestamp, Option<String>)>>,
+    entries: RefCell<BTreeMap<String, (Timestamp, Option<String>)>>,
 }
 
 impl ReadCache {

@@ -14,9 +14,10 @@ type HmacSha256 = Hmac<Sha256>;
 /// Bytes of a verification seed.
 pub const SEED_BYTES: usize = 16;
 
-/// The secret key behind codes (`CODE_HMAC_KEY`). Never logged: `Debug` hides it.
+/// The secret key behind codes (`CODE_HMAC_KEY`), kept as a keyed HMAC state so each use
+/// skips the key schedule. Never logged: `Debug` hides it.
 #[derive(Clone)]
-pub struct CodeKey(Vec<u8>);
+pub struct CodeKey(HmacSha256);
 
 impl std::fmt::Debug for CodeKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -27,15 +28,12 @@ impl std::fmt::Debug for CodeKey {
 impl CodeKey {
     /// A key from the secret's text; at least 16 bytes.
     pub fn new(secret: &str) -> Option<Self> {
-        (secret.len() >= 16).then(|| Self(secret.as_bytes().to_vec()))
+        // HMAC accepts keys of any length, so only the length rule can refuse.
+        (secret.len() >= 16).then(|| HmacSha256::new_from_slice(secret.as_bytes()).ok()).flatten().map(Self)
     }
 
     fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
-        // HMAC accepts keys of any length, so this cannot fail.
-        let mut mac = match HmacSha256::new_from_slice(&self.0) {
-            Ok(mac) => mac,
-            Err(_) => return [0; 32],
-        };
+        let mut mac = self.0.clone();
         for part in parts {
             mac.update(&(part.len() as u32).to_be_bytes());
             mac.update(part);

@@ -92,7 +92,7 @@ impl Settings {
         let code_key = text("CODE_HMAC_KEY").and_then(|k| CodeKey::new(&k));
         Ok(Self {
             main: MainAccount::new(sid, &token, name),
-            target_key: code_key.as_ref().map(TargetKey::new),
+            target_key: code_key.as_ref().and_then(TargetKey::new),
             code_key,
             lifetime_seconds,
             dev_mode,

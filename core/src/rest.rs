@@ -58,7 +58,8 @@ fn route(req: &ApiRequest) -> Result<Matched, ApiResponse> {
 async fn serve<P: Platform>(engine: &Engine<P>, req: &ApiRequest, matched: &Matched, principal: &Principal) -> Result<ApiResponse, ApiError> {
     let operation = matched.route.operation;
     if operation == Operation::ListActions {
-        return Ok(ApiResponse::json(200, &actions::catalog::Catalog::new(&req.origin)));
+        let body = actions::catalog::catalog_json(&req.origin).into_bytes();
+        return Ok(ApiResponse { status: 200, headers: vec![("content-type".into(), "application/json; charset=utf-8".into())], body });
     }
     if operation == Operation::RunAction {
         let id = matched.params.first().map_or("", |(_, v)| v.as_str());

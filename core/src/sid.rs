@@ -58,7 +58,10 @@ macro_rules! sid_type {
             }
 
             pub fn from_bytes(bytes: &[u8; 16]) -> Self {
-                Self(format!("{}{}", $prefix, to_hex(bytes)))
+                let mut text = String::with_capacity(34);
+                text.push_str($prefix);
+                text.push_str(&to_hex(bytes));
+                Self(text)
             }
 
             /// The 16 bytes behind the hex digits.

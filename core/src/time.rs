@@ -83,10 +83,25 @@ pub struct IsoTime(pub Timestamp);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Rfc2822Time(pub Timestamp);
 
+/// Appends `value` as exactly `width` decimal digits (dates are written often: no `fmt` padding).
+fn digits(out: &mut [u8], at: usize, width: usize, value: u64) {
+    let mut v = value;
+    for i in (at..at + width).rev() {
+        if let Some(slot) = out.get_mut(i) {
+            *slot = b'0' + (v % 10) as u8;
+        }
+        v /= 10;
+    }
+}
+
 impl fmt::Display for IsoTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let c = self.0.civil();
-        write!(f, "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", c.year, c.month, c.day, c.hour, c.minute, c.second)
+        let mut out = *b"0000-00-00T00:00:00Z";
+        for (at, width, value) in [(0, 4, c.year.max(0) as u64), (5, 2, u64::from(c.month)), (8, 2, u64::from(c.day)), (11, 2, c.hour), (14, 2, c.minute), (17, 2, c.second)] {
+            digits(&mut out, at, width, value);
+        }
+        f.write_str(std::str::from_utf8(&out).unwrap_or("1970-01-01T00:00:00Z"))
     }
 }
 

@@ -16,8 +16,8 @@ export async function startWorker(bindings = {}) {
   const mf = new Miniflare({
     rootPath: root,
     modules: true,
-    scriptPath: path.join(root, "build/index.js"),
-    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    scriptPath: path.join(root, "src/entry.mjs"),
+    modulesRules: [{ type: "ESModule", include: ["**/*.js"] }, { type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2026-04-01",
     kvNamespaces: ["OTP_KV"],
     durableObjects: { VERIFY_TARGET: { className: "VerificationTarget", useSQLite: true } },

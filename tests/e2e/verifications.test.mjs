@@ -383,15 +383,22 @@ test("no response and no log line contains a code or a credential; KV holds only
   const listing = await kv.list({ prefix: `ver/${base.split("/").pop()}/` });
   assert.ok(listing.keys.every((k) => typeof k.expiration === "number"), "tokens carry a TTL");
   texts.push(JSON.stringify(token));
+  // A provider failure that echoes the message back: the worker logs it (so the scan below
+  // reads a real log line), with the code blanked out.
+  const echoed = phone();
+  fake.fail({ match: (e) => e.form?.To === echoed, status: 400, body: { code: 21211, message: "rejected" } });
+  const failed = await start(base, { To: echoed, Channel: "sms" });
+  fake.clearRules();
+  texts.push(failed.text);
   await new Promise((res) => setTimeout(res, 200));
   const logs = w.logText();
+  assert.match(logs, /error 30008: Delivery through twilio failed: the provider answered HTTP 400 \(code 21211: rejected\)/, "provider failures are logged");
   for (const t of [...texts, logs]) {
     assert.ok(!t.includes(code), `code leaked: ${t.slice(0, 300)}`);
     for (const secret of ["default-provider-token", "india-key-secret", "SG.fake-sendgrid-key", "webhook-signing-secret", w.authToken]) {
       assert.ok(!t.includes(secret), `secret leaked: ${secret}`);
     }
   }
-  assert.match(logs, /POST \/v2\/Services\/\{ServiceSid\}\/Verifications -> 201/, "requests are logged by route");
 });
 
 test("a subaccount cannot see or check another account's verifications", async () => {

@@ -169,6 +169,35 @@ pub struct OptionsFrom {
     pub label: String,
 }
 
+/// The catalog as served: generated from [`Catalog::new`] by the connector generator (and
+/// checked to be current by its tests), with [`CATALOG_ORIGIN`] where the deployment's origin
+/// goes. Serving the text keeps the code that describes actions out of the worker's wasm.
+pub const CATALOG_JSON: &str = include_str!("catalog.json");
+/// The origin the generated catalog is written for.
+pub const CATALOG_ORIGIN: &str = "https://edge-verify.invalid";
+
+/// The catalog's JSON text with object keys in sorted order, the same whatever serde_json
+/// features a build enables (the connector's `preserve_order` keeps insertion order).
+pub fn catalog_text() -> String {
+    fn sorted(value: Value) -> Value {
+        match value {
+            Value::Object(map) => {
+                let mut entries: Vec<(String, Value)> = map.into_iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+            }
+            Value::Array(items) => Value::Array(items.into_iter().map(sorted).collect()),
+            other => other,
+        }
+    }
+    serde_json::to_value(Catalog::new(CATALOG_ORIGIN)).map(sorted).map(|v| v.to_string()).unwrap_or_default()
+}
+
+/// The catalog for a deployment at `origin`.
+pub fn catalog_json(origin: &str) -> String {
+    CATALOG_JSON.replace(CATALOG_ORIGIN, origin)
+}
+
 impl Catalog {
     pub fn new(origin: &str) -> Self {
         Self { actions: catalog().iter().map(|a| ActionDescription::new(a, origin)).collect() }
@@ -241,6 +270,12 @@ mod tests {
                 None => assert_eq!(action.id, "make_api_call"),
             }
         }
+    }
+
+    #[test]
+    fn the_served_catalog_is_the_current_one() {
+        assert!(CATALOG_JSON == catalog_text(), "core/src/actions/catalog.json is stale: run `cargo run -p edge-verify-connector`");
+        assert!(catalog_json("http://127.0.0.1:8787").contains("\"url\":\"http://127.0.0.1:8787/v1/actions/make_api_call\""));
     }
 
     #[test]

@@ -139,7 +139,7 @@ impl DeliveryConfig {
             let prefix_ok = route.prefix == "*"
                 || route.prefix.strip_prefix('+').is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
             if !prefix_ok {
-                return Err(format!("twilio route prefix {:?} must be + and digits, or *", route.prefix));
+                return Err(format!("twilio route prefix \"{}\" must be + and digits, or *", route.prefix));
             }
             if route.credentials().is_none() {
                 return Err(format!("twilio route {} needs auth_token or api_key_sid + api_key_secret", route.prefix));

@@ -30,8 +30,6 @@ pub struct OutboundRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboundResponse {
     pub status: u16,
-    /// Lower-case names.
-    pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
@@ -243,14 +241,14 @@ pub(crate) mod tests {
 
     #[test]
     fn failures_name_the_provider_and_status() {
-        let ok = OutboundResponse { status: 201, headers: vec![], body: vec![] };
+        let ok = OutboundResponse { status: 201, body: vec![] };
         assert!(judge(ProviderKind::Twilio, Ok(ok), "123456").is_ok());
-        let err = judge(ProviderKind::Twilio, Ok(OutboundResponse { status: 400, headers: vec![], body: br#"{"code":21211,"message":"Invalid 'To' Phone Number"}"#.to_vec() }), "123456").unwrap_err();
+        let err = judge(ProviderKind::Twilio, Ok(OutboundResponse { status: 400, body: br#"{"code":21211,"message":"Invalid 'To' Phone Number"}"#.to_vec() }), "123456").unwrap_err();
         assert_eq!(err.status(), 502);
         assert!(err.to_string().contains("twilio") && err.to_string().contains("HTTP 400") && err.to_string().contains("21211"), "{err}");
-        let sg = judge(ProviderKind::Sendgrid, Ok(OutboundResponse { status: 401, headers: vec![], body: br#"{"errors":[{"message":"bad key"}]}"#.to_vec() }), "123456").unwrap_err();
+        let sg = judge(ProviderKind::Sendgrid, Ok(OutboundResponse { status: 401, body: br#"{"errors":[{"message":"bad key"}]}"#.to_vec() }), "123456").unwrap_err();
         assert!(sg.to_string().contains("bad key"));
-        let echo = judge(ProviderKind::Webhook, Ok(OutboundResponse { status: 422, headers: vec![], body: br#"{"message":"cannot deliver: Your code is 123456."}"#.to_vec() }), "123456").unwrap_err();
+        let echo = judge(ProviderKind::Webhook, Ok(OutboundResponse { status: 422, body: br#"{"message":"cannot deliver: Your code is 123456."}"#.to_vec() }), "123456").unwrap_err();
         assert!(!echo.to_string().contains("123456") && echo.to_string().contains("******"), "{echo}");
         let timeout = judge(ProviderKind::Webhook, Err(TransportError::Timeout(1000)), "123456").unwrap_err();
         assert!(timeout.to_string().contains("timed out"));

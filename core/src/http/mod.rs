@@ -52,6 +52,9 @@ impl Method {
     }
 }
 
+/// The request headers the core reads (lower case); the worker passes only these.
+pub const REQUEST_HEADERS: [&str; 2] = ["authorization", "content-type"];
+
 /// A request as the core sees it. The worker has already bounded the body.
 #[derive(Debug, Clone)]
 pub struct ApiRequest {

@@ -45,7 +45,12 @@ pub fn execute(state: &mut State, command: Command, now: Timestamp, key: &CodeKe
 }
 
 fn unexpected(reply: &Reply) -> ApiError {
-    ApiError::Internal(format!("the coordinator answered out of turn: {reply:?}"))
+    let kind = match reply {
+        Reply::Started(_) => "started",
+        Reply::Released { .. } => "released",
+        Reply::Current(_) => "current",
+    };
+    ApiError::Internal(format!("the coordinator answered out of turn ({kind})"))
 }
 
 /// Talks to the single writer of each verification target.

@@ -97,7 +97,7 @@ impl<P: Platform> Engine<P> {
         };
         if let Err(err) = self.deliver(who, &service, &request, &verification, &code).await {
             if let Err(release) = self.coordinator.release(&target, attempt_sid).await {
-                P::log(&format!("error 20500: releasing a failed send of {}: {release:?}", verification.sid));
+                P::log(&format!("error 20500: releasing a failed send of {}: {release}", verification.sid));
             }
             return Err(err);
         }

@@ -20,7 +20,7 @@ const ROUNDS: u8 = 4;
 /// The key behind target ids and SIDs, derived from `CODE_HMAC_KEY` (rotating that key also
 /// renames every target: live verifications are lost, as their codes already are).
 #[derive(Clone)]
-pub struct TargetKey([u8; 32]);
+pub struct TargetKey(HmacSha256);
 
 impl std::fmt::Debug for TargetKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -40,12 +40,13 @@ impl TargetId {
 }
 
 impl TargetKey {
-    pub fn new(code_key: &CodeKey) -> Self {
-        Self(code_key.derive_key("verification-target"))
+    /// The target key of a code key (`None` only if HMAC refused a 32-byte key, which it never does).
+    pub fn new(code_key: &CodeKey) -> Option<Self> {
+        HmacSha256::new_from_slice(&code_key.derive_key("verification-target")).ok().map(Self)
     }
 
     fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
-        let Ok(mut mac) = HmacSha256::new_from_slice(&self.0) else { return [0; 32] };
+        let mut mac = self.0.clone();
         for part in parts {
             mac.update(&(part.len() as u32).to_be_bytes());
             mac.update(part);
@@ -120,7 +121,7 @@ mod tests {
     use std::cell::Cell;
 
     fn key() -> TargetKey {
-        TargetKey::new(&CodeKey::new("target-test-key-0000").unwrap())
+        TargetKey::new(&CodeKey::new("target-test-key-0000").unwrap()).unwrap()
     }
 
     #[test]
@@ -138,7 +139,7 @@ mod tests {
         assert!(shared < 8, "SIDs of one target share no visible prefix: {a} {b}");
         assert_ne!(k.target(&service, "+14155550101"), target);
         assert_ne!(k.target(&ServiceSid::parse("VAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb").unwrap(), "+14155550100"), target);
-        let other = TargetKey::new(&CodeKey::new("another-key-0000000").unwrap());
+        let other = TargetKey::new(&CodeKey::new("another-key-0000000").unwrap()).unwrap();
         assert_ne!(other.target_of(&a), target, "the key matters");
         assert_eq!(target.name().len(), 24);
         assert!(!target.name().contains("4155550100"));

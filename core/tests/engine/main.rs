@@ -27,6 +27,15 @@ use edge_verify_core::verify::verification::target::TargetId;
 use edge_verify_core::{ApiError, Engine, Platform, Settings};
 use serde_json::Value;
 
+mod known_answers;
+
+#[test]
+fn known_answers_hold_on_the_host() {
+    for (what, computed, expected) in known_answers::known_answers() {
+        assert_eq!(computed, expected, "{what}");
+    }
+}
+
 const MAIN: &str = "AC11111111111111111111111111111111";
 const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 const KEY: &str = "host-test-code-key-0000";
@@ -69,7 +78,7 @@ impl HttpClient for FakeHttp {
         self.sent.borrow_mut().push(request.clone());
         match self.status.get() {
             0 => Err(TransportError::Timeout(timeout_ms)),
-            status => Ok(OutboundResponse { status, headers: vec![], body: b"{}".to_vec() }),
+            status => Ok(OutboundResponse { status, body: b"{}".to_vec() }),
         }
     }
 }
