@@ -127,7 +127,7 @@ impl VerificationTarget {
             Err(why) => return failed(why).map(JsValue::from),
         };
         let done = match storage.load() {
-            Ok(Some(v)) if WorkerClock.now() < v.expires_at => storage.alarm_at(v.expires_at),
+            Ok(Some(v)) if WorkerClock.now() < v.public.expires_at => storage.alarm_at(v.public.expires_at),
             Ok(Some(_)) => storage.remove(),
             Ok(None) => Ok(()),
             // Keep undecodable state for the operator to look at; its expiry cannot be read.
@@ -154,7 +154,7 @@ impl VerificationTarget {
                 None => storage.remove()?,
             }
             match (&before, &current) {
-                (_, Some(v)) if before.as_ref().map(|b| b.expires_at) != Some(v.expires_at) => storage.alarm_at(v.expires_at)?,
+                (_, Some(v)) if before.as_ref().map(|b| b.public.expires_at) != Some(v.public.expires_at) => storage.alarm_at(v.public.expires_at)?,
                 (Some(_), None) => storage.clear_alarm()?,
                 _ => {}
             }

@@ -14,10 +14,30 @@ type HmacSha256 = Hmac<Sha256>;
 /// Bytes of a verification seed.
 pub const SEED_BYTES: usize = 16;
 
-/// The secret key behind codes (`CODE_HMAC_KEY`), kept as a keyed HMAC state so each use
-/// skips the key schedule. Never logged: `Debug` hides it.
+/// HMAC-SHA256 under one key, kept as a keyed state so each use skips the key schedule. Its
+/// input is a list of parts, each prefixed with its length, so no two lists collide.
 #[derive(Clone)]
-pub struct CodeKey(HmacSha256);
+pub struct KeyedMac(HmacSha256);
+
+impl KeyedMac {
+    /// `None` only if HMAC refuses the key, which it never does (any length is accepted).
+    pub fn new(key: &[u8]) -> Option<Self> {
+        HmacSha256::new_from_slice(key).ok().map(Self)
+    }
+
+    pub fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
+        let mut mac = self.0.clone();
+        for part in parts {
+            mac.update(&(part.len() as u32).to_be_bytes());
+            mac.update(part);
+        }
+        mac.finalize().into_bytes().into()
+    }
+}
+
+/// The secret key behind codes (`CODE_HMAC_KEY`). Never logged: `Debug` hides it.
+#[derive(Clone)]
+pub struct CodeKey(KeyedMac);
 
 impl std::fmt::Debug for CodeKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -29,16 +49,11 @@ impl CodeKey {
     /// A key from the secret's text; at least 16 bytes.
     pub fn new(secret: &str) -> Option<Self> {
         // HMAC accepts keys of any length, so only the length rule can refuse.
-        (secret.len() >= 16).then(|| HmacSha256::new_from_slice(secret.as_bytes()).ok()).flatten().map(Self)
+        (secret.len() >= 16).then(|| KeyedMac::new(secret.as_bytes())).flatten().map(Self)
     }
 
     fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
-        let mut mac = self.0.clone();
-        for part in parts {
-            mac.update(&(part.len() as u32).to_be_bytes());
-            mac.update(part);
-        }
-        mac.finalize().into_bytes().into()
+        self.0.mac(parts)
     }
 
     /// The code of `length` digits for `seed`: uniform, reproducible, never stored.

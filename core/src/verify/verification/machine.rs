@@ -89,14 +89,14 @@ pub enum Refusal {
 pub type State = Option<Verification>;
 
 fn expire(state: &mut State, now: Timestamp) {
-    if state.as_ref().is_some_and(|v| now >= v.expires_at) {
+    if state.as_ref().is_some_and(|v| now >= v.public.expires_at) {
         *state = None;
     }
 }
 
 fn finish(v: &mut Verification, status: Status, now: Timestamp) {
-    v.status = status;
-    v.date_updated = now;
+    v.public.status = status;
+    v.public.date_updated = now;
     v.seed.clear();
     v.code_digest.clear();
 }
@@ -105,14 +105,14 @@ fn finish(v: &mut Verification, status: Status, now: Timestamp) {
 fn selected<'a>(state: &'a mut State, selector: &Selector) -> Result<&'a mut Verification, Refusal> {
     state
         .as_mut()
-        .filter(|v| v.account_sid == selector.account_sid && v.service_sid == selector.service_sid)
-        .filter(|v| selector.sid.as_ref().is_none_or(|s| *s == v.sid))
+        .filter(|v| v.public.account_sid == selector.account_sid && v.public.service_sid == selector.service_sid)
+        .filter(|v| selector.sid.as_ref().is_none_or(|s| *s == v.public.sid))
         .ok_or(Refusal::NotFound)
 }
 
 fn live<'a>(state: &'a mut State, selector: &Selector) -> Result<&'a mut Verification, Refusal> {
     let v = selected(state, selector)?;
-    if v.status == Status::Pending {
+    if v.public.status == Status::Pending {
         Ok(v)
     } else {
         Err(Refusal::NotFound)
@@ -124,20 +124,20 @@ pub fn start(state: &mut State, start: StartCommand, now: Timestamp, key: &CodeK
     expire(state, now);
     let attempt = SendAttempt { attempt_sid: start.attempt_sid, channel: start.channel, time: now };
     if let Some(v) = state.as_mut() {
-        if v.status == Status::MaxAttemptsReached {
+        if v.public.status == Status::MaxAttemptsReached {
             return Err(Refusal::MaxCheckAttempts);
         }
-        if v.send_attempts.len() >= MAX_SENDS {
+        if v.public.send_attempts.len() >= MAX_SENDS {
             return Err(Refusal::MaxSendAttempts);
         }
         match (&start.custom_code, v.custom_code) {
-            (Some(code), _) if !key.matches(&v.sid, code, &v.code_digest) => return Err(Refusal::DifferentCustomCode),
+            (Some(code), _) if !key.matches(&v.public.sid, code, &v.code_digest) => return Err(Refusal::DifferentCustomCode),
             (None, true) => return Err(Refusal::CustomCodeRequired),
             _ => {}
         }
-        v.send_attempts.push(attempt);
-        v.channel = start.channel;
-        v.date_updated = now;
+        v.public.send_attempts.push(attempt);
+        v.public.channel = start.channel;
+        v.public.date_updated = now;
         let code = (!v.custom_code).then(|| key.derive_code(v.seed.as_bytes(), v.code_length));
         return Ok(Started { verification: v.view(), created: false, code });
     }
@@ -146,27 +146,30 @@ pub fn start(state: &mut State, start: StartCommand, now: Timestamp, key: &CodeK
         None => (key.derive_code(start.seed.as_bytes(), start.code_length), start.seed),
     };
     let custom_code = seed.is_empty();
+    let code_digest = key.digest(&start.sid, &code);
     let verification = Verification {
-        code_digest: key.digest(&start.sid, &code),
-        sid: start.sid,
-        service_sid: start.service_sid,
-        account_sid: start.account_sid,
-        to: start.to,
-        channel: start.channel,
-        status: Status::Pending,
+        public: VerificationView {
+            sid: start.sid,
+            service_sid: start.service_sid,
+            account_sid: start.account_sid,
+            to: start.to,
+            channel: start.channel,
+            status: Status::Pending,
+            amount: start.amount,
+            payee: start.payee,
+            send_attempts: vec![attempt],
+            checks: 0,
+            date_created: now,
+            date_updated: now,
+            expires_at: now.plus_seconds(start.lifetime_seconds),
+        },
+        code_digest,
         seed,
         code_length: start.code_length,
         custom_code,
-        amount: start.amount,
-        payee: start.payee,
-        send_attempts: vec![attempt],
-        checks: 0,
         locale: start.locale,
         rate_limits: start.rate_limits,
         tags: start.tags,
-        date_created: now,
-        date_updated: now,
-        expires_at: now.plus_seconds(start.lifetime_seconds),
     };
     let started = Started { verification: verification.view(), created: true, code: (!custom_code).then_some(code) };
     *state = Some(verification);
@@ -179,11 +182,11 @@ pub fn start(state: &mut State, start: StartCommand, now: Timestamp, key: &CodeK
 pub fn release(state: &mut State, attempt_sid: &AttemptSid, now: Timestamp) -> bool {
     expire(state, now);
     let Some(v) = state.as_mut() else { return false };
-    v.send_attempts.retain(|a| a.attempt_sid != *attempt_sid);
-    if let Some(last) = v.send_attempts.last() {
-        v.channel = last.channel;
+    v.public.send_attempts.retain(|a| a.attempt_sid != *attempt_sid);
+    if let Some(last) = v.public.send_attempts.last() {
+        v.public.channel = last.channel;
     }
-    let removed = v.send_attempts.is_empty() && v.status == Status::Pending && v.checks == 0;
+    let removed = v.public.send_attempts.is_empty() && v.public.status == Status::Pending && v.public.checks == 0;
     if removed {
         *state = None;
     }
@@ -195,19 +198,19 @@ pub fn release(state: &mut State, attempt_sid: &AttemptSid, now: Timestamp) -> b
 pub fn check(state: &mut State, command: CheckCommand, now: Timestamp, key: &CodeKey) -> Result<VerificationView, Refusal> {
     expire(state, now);
     let v = selected(state, &command.selector)?;
-    if v.status == Status::MaxAttemptsReached || v.checks >= MAX_CHECKS {
+    if v.public.status == Status::MaxAttemptsReached || v.public.checks >= MAX_CHECKS {
         return Err(Refusal::MaxCheckAttempts);
     }
-    v.checks += 1;
-    v.date_updated = now;
-    let transaction_matches = v.amount.is_none() || (v.amount == command.amount && v.payee == command.payee);
-    if key.matches(&v.sid, &command.code, &v.code_digest) && transaction_matches {
+    v.public.checks += 1;
+    v.public.date_updated = now;
+    let transaction_matches = v.public.amount.is_none() || (v.public.amount == command.amount && v.public.payee == command.payee);
+    if key.matches(&v.public.sid, &command.code, &v.code_digest) && transaction_matches {
         finish(v, Status::Approved, now);
         let view = v.view();
         *state = None;
         return Ok(view);
     }
-    if v.checks >= MAX_CHECKS {
+    if v.public.checks >= MAX_CHECKS {
         finish(v, Status::MaxAttemptsReached, now);
     }
     Ok(v.view())
@@ -296,7 +299,7 @@ mod tests {
             assert_eq!(again.verification.send_attempts.len(), usize::from(n));
         }
         assert_eq!(start(&mut st, cmd(6), T0, &key()), Err(Refusal::MaxSendAttempts));
-        assert_eq!(st.as_ref().unwrap().send_attempts.len(), 5);
+        assert_eq!(st.as_ref().unwrap().public.send_attempts.len(), 5);
     }
 
     #[test]
@@ -361,7 +364,7 @@ mod tests {
             let cmd = CheckCommand { selector: wrong.clone(), code: "123456".into(), amount: None, payee: None };
             assert_eq!(check(&mut st, cmd, T0, &key()), Err(Refusal::NotFound));
         }
-        assert_eq!(st.as_ref().unwrap().checks, 0, "refused checks count nothing");
+        assert_eq!(st.as_ref().unwrap().public.checks, 0, "refused checks count nothing");
         let by_sid = Selector { sid: Some(v.sid.clone()), ..selector() };
         assert_eq!(update(&mut st, &by_sid, Status::Canceled, T0).unwrap().status, Status::Canceled);
         assert_eq!(st, None);
@@ -374,7 +377,7 @@ mod tests {
         start(&mut st, cmd(1), T0, &key()).unwrap();
         start(&mut st, cmd(2), T0, &key()).unwrap();
         assert!(!release(&mut st, &attempt(2), T0));
-        assert_eq!(st.as_ref().unwrap().send_attempts.len(), 1);
+        assert_eq!(st.as_ref().unwrap().public.send_attempts.len(), 1);
         assert!(release(&mut st, &attempt(1), T0));
         assert_eq!(st, None);
         assert!(!release(&mut st, &attempt(1), T0));
@@ -408,7 +411,7 @@ mod tests {
         start(&mut st, cmd(1), T0, &key()).unwrap();
         check(&mut st, check_cmd(wrong), T0, &key()).unwrap();
         assert!(!release(&mut st, &attempt(1), T0));
-        assert_eq!(st.as_ref().unwrap().checks, 1, "the wrong check still counts");
+        assert_eq!(st.as_ref().unwrap().public.checks, 1, "the wrong check still counts");
     }
 
     #[test]
@@ -418,9 +421,9 @@ mod tests {
         let mut call = cmd(2);
         call.channel = Channel::Call;
         start(&mut st, call, T0, &key()).unwrap();
-        assert_eq!(st.as_ref().unwrap().channel, Channel::Call);
+        assert_eq!(st.as_ref().unwrap().public.channel, Channel::Call);
         release(&mut st, &attempt(2), T0);
-        assert_eq!(st.as_ref().unwrap().channel, Channel::Sms);
+        assert_eq!(st.as_ref().unwrap().public.channel, Channel::Sms);
     }
 
     #[test]

@@ -35,41 +35,7 @@ pub struct SendAttempt {
     pub time: Timestamp,
 }
 
-/// The coordinator's state of one target (a service and a `To`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Verification {
-    pub sid: VerificationSid,
-    pub service_sid: ServiceSid,
-    pub account_sid: AccountSid,
-    /// Phone number or email address.
-    pub to: String,
-    /// The latest channel.
-    pub channel: Channel,
-    pub status: Status,
-    /// Hex CSPRNG seed the code derives from (empty for custom codes and once finished).
-    pub seed: String,
-    /// Hex `HMAC(key, sid | code)` (empty once finished).
-    pub code_digest: String,
-    /// Digits of a derived code.
-    pub code_length: u8,
-    /// Whether the caller supplied the code.
-    pub custom_code: bool,
-    pub amount: Option<String>,
-    pub payee: Option<String>,
-    pub send_attempts: Vec<SendAttempt>,
-    pub checks: u8,
-    /// The `Locale` asked for.
-    pub locale: Option<String>,
-    /// `RateLimits` keys and values, kept for rate limit enforcement.
-    pub rate_limits: Option<Map<String, Value>>,
-    pub tags: Option<Map<String, Value>>,
-    pub date_created: Timestamp,
-    pub date_updated: Timestamp,
-    pub expires_at: Timestamp,
-}
-
-/// What leaves the coordinator: everything but the seed and the digest.
+/// What leaves the coordinator: everything but the seed, the digest and the start's options.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VerificationView {
     pub sid: VerificationSid,
@@ -87,22 +53,28 @@ pub struct VerificationView {
     pub expires_at: Timestamp,
 }
 
+/// The coordinator's state of one target (a service and a `To`): the public view, and what
+/// never leaves the coordinator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Verification {
+    pub public: VerificationView,
+    /// Hex CSPRNG seed the code derives from (empty for custom codes and once finished).
+    pub seed: String,
+    /// Hex `HMAC(key, sid | code)` (empty once finished).
+    pub code_digest: String,
+    /// Digits of a derived code.
+    pub code_length: u8,
+    /// Whether the caller supplied the code.
+    pub custom_code: bool,
+    /// The `Locale` asked for.
+    pub locale: Option<String>,
+    /// `RateLimits` keys and values, kept for rate limit enforcement.
+    pub rate_limits: Option<Map<String, Value>>,
+    pub tags: Option<Map<String, Value>>,
+}
 impl Verification {
     pub fn view(&self) -> VerificationView {
-        VerificationView {
-            sid: self.sid.clone(),
-            service_sid: self.service_sid.clone(),
-            account_sid: self.account_sid.clone(),
-            to: self.to.clone(),
-            channel: self.channel,
-            status: self.status,
-            amount: self.amount.clone(),
-            payee: self.payee.clone(),
-            send_attempts: self.send_attempts.clone(),
-            checks: self.checks,
-            date_created: self.date_created,
-            date_updated: self.date_updated,
-            expires_at: self.expires_at,
-        }
+        self.public.clone()
     }
 }

@@ -6,13 +6,8 @@
 //! look random and do not reveal which of them share a recipient; a forged SID leads to a
 //! coordinator that holds nothing (404). Object names never contain a phone number or an email.
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-
-use crate::code::CodeKey;
+use crate::code::{CodeKey, KeyedMac};
 use crate::sid::{to_hex, Rng, ServiceSid, VerificationSid};
-
-type HmacSha256 = Hmac<Sha256>;
 
 const TARGET_BYTES: usize = 12;
 const ROUNDS: u8 = 4;
@@ -20,7 +15,7 @@ const ROUNDS: u8 = 4;
 /// The key behind target ids and SIDs, derived from `CODE_HMAC_KEY` (rotating that key also
 /// renames every target: live verifications are lost, as their codes already are).
 #[derive(Clone)]
-pub struct TargetKey(HmacSha256);
+pub struct TargetKey(KeyedMac);
 
 impl std::fmt::Debug for TargetKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -42,16 +37,11 @@ impl TargetId {
 impl TargetKey {
     /// The target key of a code key (`None` only if HMAC refused a 32-byte key, which it never does).
     pub fn new(code_key: &CodeKey) -> Option<Self> {
-        HmacSha256::new_from_slice(&code_key.derive_key("verification-target")).ok().map(Self)
+        KeyedMac::new(&code_key.derive_key("verification-target")).map(Self)
     }
 
     fn mac(&self, parts: &[&[u8]]) -> [u8; 32] {
-        let mut mac = self.0.clone();
-        for part in parts {
-            mac.update(&(part.len() as u32).to_be_bytes());
-            mac.update(part);
-        }
-        mac.finalize().into_bytes().into()
+        self.0.mac(parts)
     }
 
     pub fn target(&self, service: &ServiceSid, to: &str) -> TargetId {
