@@ -28,7 +28,7 @@ printf 'wasm: %s bytes raw, %s bytes gzip\n' "$(wc -c < build/index_bg.wasm)" "$
 
 echo "== wasm32 tests (wasm-bindgen-test under node)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test --quiet --target wasm32-unknown-unknown -p edge-verify --test wasm
+  cargo test --target wasm32-unknown-unknown -p edge-verify --test wasm
 
 echo "== deploy bundle (wrangler deploy --dry-run, offline)"
 # The same configuration without its [build] step: the worker was just built.

@@ -68,7 +68,7 @@ async fn read_stream(stream: web_sys::ReadableStream) -> Result<Vec<u8>, ApiErro
     let mut body = Vec::new();
     let mut too_large = false;
     while let Some(chunk) = chunks.next().await {
-        let Ok(chunk) = chunk else { break };
+        let chunk = chunk.map_err(|e| ApiError::MalformedBody(format!("the body could not be read: {e}")))?;
         if body.len() + chunk.len() > MAX_BODY_BYTES {
             too_large = true;
             body = Vec::new();

@@ -14,7 +14,7 @@ use std::rc::Rc;
 use edge_verify_core::cache::ReadCache;
 use edge_verify_core::engine::ENV_NAMES;
 use edge_verify_core::http::ApiResponse;
-use edge_verify_core::rest::{handle, Handled};
+use edge_verify_core::rest::handle;
 use edge_verify_core::{ApiError, Engine, Settings};
 use worker::js_sys::{Object, Reflect};
 use worker::wasm_bindgen::{JsCast, JsValue};
@@ -105,9 +105,9 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_sys:
     };
     // No access log line: Cloudflare records every request (method, path, status) itself;
     // the worker logs only what it alone knows (errors, the dev log sink).
-    let Handled { response, .. } = match engine(&env, ctx) {
+    let response = match engine(&env, ctx) {
         Ok(engine) => handle(&engine, &api_request).await,
-        Err(err) => Handled { response: ApiResponse::error(&err), route: None },
+        Err(err) => ApiResponse::error(&err),
     };
     write_response(response).map_err(worker::Error::from)
 }

@@ -150,7 +150,7 @@ pub struct WorkerHttp;
 
 /// A request built with the runtime's own `RequestInit` (the SDK's converts `cf` options with
 /// serde-wasm-bindgen, which costs more wasm than this).
-pub fn js_request(method: &str, url: &str, headers: &[(String, String)], body: &JsValue) -> Result<web_sys::Request, String> {
+fn js_request(method: &str, url: &str, headers: &[(String, String)], body: &JsValue) -> Result<web_sys::Request, String> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     if !headers.is_empty() {
@@ -164,21 +164,16 @@ pub fn js_request(method: &str, url: &str, headers: &[(String, String)], body: &
     web_sys::Request::new_with_str_and_init(url, &init).map_err(|e| js_error(&e))
 }
 
-/// `target.fetch(request, {signal})`: the global `fetch`, or a Durable Object stub's.
-pub async fn js_fetch(target: &Fetcher, request: &web_sys::Request, signal: Option<&JsValue>) -> Result<web_sys::Response, JsValue> {
-    let init = match signal {
-        Some(signal) => {
-            let init = Object::new();
-            set(&init, "signal", signal);
-            init.into()
-        }
-        None => JsValue::UNDEFINED,
-    };
-    settle(target.fetch(request, &init)).await?.dyn_into()
+/// The global `fetch(request, {signal})`.
+async fn js_fetch(request: &web_sys::Request, signal: &JsValue) -> Result<web_sys::Response, JsValue> {
+    let init = Object::new();
+    set(&init, "signal", signal);
+    let global: Fetcher = js_sys::global().unchecked_into();
+    settle(global.fetch(request, &init)).await?.dyn_into()
 }
 
 /// The whole body, read at once.
-pub async fn js_body(response: &web_sys::Response) -> Result<Vec<u8>, JsValue> {
+async fn js_body(response: &web_sys::Response) -> Result<Vec<u8>, JsValue> {
     let buffer = JsFuture::from(response.array_buffer()?).await?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
@@ -196,7 +191,7 @@ impl HttpClient for WorkerHttp {
             }
         };
         let signal = AbortSignalStatic::timeout(timeout_ms as f64).map_err(|e| TransportError::Connection(js_error(&e)))?;
-        let response = js_fetch(js_sys::global().unchecked_ref(), &req, Some(&signal)).await.map_err(failed)?;
+        let response = js_fetch(&req, &signal).await.map_err(failed)?;
         let body = js_body(&response).await.map_err(failed)?;
         Ok(OutboundResponse { status: response.status(), body })
     }

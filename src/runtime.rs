@@ -34,11 +34,11 @@ extern "C" {
     #[wasm_bindgen(method, catch)]
     pub fn get(this: &SyncKv, key: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch)]
-    pub fn put(this: &SyncKv, key: &str, value: &str) -> Result<JsValue, JsValue>;
+    pub fn put(this: &SyncKv, key: &str, value: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch)]
     pub fn delete(this: &SyncKv, key: &str) -> Result<JsValue, JsValue>;
 
-    /// Anything with `fetch(request, init)`: the global scope, a Durable Object stub.
+    /// Anything with `fetch(request, init)` (the global scope).
     pub type Fetcher;
     #[wasm_bindgen(method, catch)]
     pub fn fetch(this: &Fetcher, request: &web_sys::Request, init: &JsValue) -> Result<Promise, JsValue>;

@@ -106,6 +106,24 @@ impl Body {
     }
 }
 
+/// What is wrong with `value` as text for `spec`, if anything.
+fn text_problem(spec: &ParamSpec, value: &str) -> Option<String> {
+    let max = spec.max_chars();
+    if value.chars().count() > max {
+        Some(format!("must be at most {max} characters"))
+    } else if value.chars().any(char::is_control) {
+        Some("must not contain control characters".to_owned())
+    } else {
+        None
+    }
+}
+
+/// [`Input::text`]'s rules for a value read earlier, naming the parameter by its wire name (the
+/// actions face renames it to the field).
+pub fn check_text(spec: &ParamSpec, value: &str) -> Result<String, ApiError> {
+    text_problem(spec, value).map_or_else(|| Ok(value.to_owned()), |why| Err(ApiError::invalid(spec.wire, why)))
+}
+
 /// One value as given: text from a form, or a non-null JSON value.
 #[derive(Debug, Clone, Copy)]
 enum Raw<'a> {
@@ -176,14 +194,7 @@ impl<'a> Input<'a> {
     /// Text of at most the spec's length, without control characters.
     pub fn text(&self, spec: &ParamSpec) -> Result<Option<String>, ApiError> {
         let Some(value) = self.raw_text(spec)? else { return Ok(None) };
-        let max = spec.max_chars();
-        if value.chars().count() > max {
-            return Err(self.invalid(spec, format!("must be at most {max} characters")));
-        }
-        if value.chars().any(char::is_control) {
-            return Err(self.invalid(spec, "must not contain control characters"));
-        }
-        Ok(Some(value.to_owned()))
+        text_problem(spec, value).map_or_else(|| Ok(Some(value.to_owned())), |why| Err(self.invalid(spec, why)))
     }
 
     /// Like [`Input::text`], but an empty value clears the field.

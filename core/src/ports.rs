@@ -95,16 +95,17 @@ impl<K: KeyValue> Records<'_, K> {
         }
     }
 
-    /// Like [`Records::get`], through the isolate's read cache.
+    /// Like [`Records::get`], through the isolate's read cache (for reads, never for the read
+    /// a write is based on).
     pub async fn get_cached<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, ApiError> {
-        let text = match self.cache.get(key, self.now) {
-            Some(text) => text,
-            None => {
-                let text = self.kv.get(key).await?;
-                self.cache.insert(key, text.clone(), self.now);
-                text
-            }
-        };
+        if let Some(text) = self.cache.get(key, self.now) {
+            return decode(key, &text).map(Some);
+        }
+        let start = self.cache.read_start();
+        let text = self.kv.get(key).await?;
+        if let Some(text) = &text {
+            self.cache.insert_read(key, text, self.now, start);
+        }
         text.map(|t| decode(key, &t)).transpose()
     }
 
@@ -113,7 +114,7 @@ impl<K: KeyValue> Records<'_, K> {
         let text = encode(key, value)?;
         let written = self.kv.put(key, &text, options).await;
         match written {
-            Ok(()) => self.cache.insert(key, Some(text), self.now),
+            Ok(()) => self.cache.insert_written(key, &text, self.now),
             Err(_) => self.cache.forget(key),
         }
         written.map_err(Into::into)

@@ -1,44 +1,38 @@
 //! The REST face: one request in, one response out. The route is matched once, the caller
 //! authenticated once, the body decoded once; the operation then runs on typed input
-//! (`operations`). JSON actions come in through the same door (`POST /v1/actions/{id}`).
+//! (`http::operations`). JSON actions come in through the same door (`POST /v1/actions/{id}`).
 
 use crate::actions::{self, Outcome};
 use crate::engine::{Engine, Platform};
 use crate::error::ApiError;
-use crate::identity::principal::Principal;
-use crate::input::{Body, Naming};
 use crate::http::operations::{self, Call};
 use crate::http::routes::{match_route, Matched, NoRoute, Operation};
 use crate::http::{ApiRequest, ApiResponse};
+use crate::identity::principal::Principal;
+use crate::input::{Body, Naming};
 
-/// A response and the route template that served it (for the access log).
-#[derive(Debug, Clone)]
-pub struct Handled {
-    pub response: ApiResponse,
-    pub route: Option<&'static str>,
-}
-
-/// Answers one request. Never panics; every failure becomes a Twilio error response, and
-/// server-side failures are logged with their detail (which the caller never sees).
-pub async fn handle<P: Platform>(engine: &Engine<P>, req: &ApiRequest) -> Handled {
+/// Answers one request. Never panics; every failure becomes a Twilio error response.
+pub async fn handle<P: Platform>(engine: &Engine<P>, req: &ApiRequest) -> ApiResponse {
     let matched = match route(req) {
         Ok(matched) => matched,
-        Err(response) => return Handled { response, route: None },
+        Err(response) => return response,
     };
-    let route = Some(matched.route.path);
     let result = match engine.authenticate(req.header("authorization")).await {
         Ok(principal) => serve(engine, req, &matched, &principal).await,
         Err(err) => Err(err),
     };
-    let response = result.unwrap_or_else(|err| {
-        match &err {
-            ApiError::Internal(detail) => P::log(&format!("error 20500: {detail}")),
-            ApiError::DeliveryFailed { .. } => P::log(&format!("error 30008: {err}")),
-            _ => {}
-        }
-        ApiResponse::error(&err)
-    });
-    Handled { response, route }
+    result.unwrap_or_else(|err| failure::<P>(&err))
+}
+
+/// The error response; server-side failures are logged with their detail (storage,
+/// configuration, provider), which the caller never sees and which holds no code or credential.
+fn failure<P: Platform>(err: &ApiError) -> ApiResponse {
+    match err {
+        ApiError::Internal(detail) => P::log(&format!("error 20500: {detail}")),
+        ApiError::DeliveryFailed { .. } => P::log(&format!("error 30008: {err}")),
+        _ => {}
+    }
+    ApiResponse::error(err)
 }
 
 /// The route of a request, or the 404 / 405 (with `Allow`) answer.
@@ -69,7 +63,7 @@ async fn serve<P: Platform>(engine: &Engine<P>, req: &ApiRequest, matched: &Matc
                 // Boxed: an API call is served by this same function (only once: the action
                 // refuses paths under /v1/actions).
                 let response = match route(&inner) {
-                    Ok(matched) => Box::pin(serve(engine, &inner, &matched, principal)).await.unwrap_or_else(|e| ApiResponse::error(&e)),
+                    Ok(matched) => Box::pin(serve(engine, &inner, &matched, principal)).await.unwrap_or_else(|e| failure::<P>(&e)),
                     Err(response) => response,
                 };
                 Ok(actions::api_call::wrap(response))

@@ -68,7 +68,10 @@ pub async fn run<P: Platform>(engine: &Engine<P>, operation: Operation, call: &C
         Op::CreateService => ApiResponse::json(201, &ServiceResource::new(engine.create_service(who, ServiceUpdate::parse_new(&call.body)?).await?, call.origin)),
         Op::FetchService => ApiResponse::json(200, &ServiceResource::new(engine.fetch_service(who, &call.service()?).await?, call.origin)),
         Op::UpdateService => {
-            let (sid, update) = (call.service()?, ServiceUpdate::parse(&call.body)?);
+            // An unknown service is a 404 before any parameter is judged, as Twilio answers.
+            let sid = call.service()?;
+            engine.fetch_service(who, &sid).await?;
+            let update = ServiceUpdate::parse(&call.body)?;
             ApiResponse::json(200, &ServiceResource::new(engine.update_service(who, &sid, update).await?, call.origin))
         }
         Op::DeleteService => {
@@ -76,7 +79,9 @@ pub async fn run<P: Platform>(engine: &Engine<P>, operation: Operation, call: &C
             ApiResponse::empty(204)
         }
         Op::CreateVerification => {
-            let (sid, request) = (call.service()?, StartRequest::parse(&call.body)?);
+            let sid = call.service()?;
+            engine.fetch_service(who, &sid).await?;
+            let request = StartRequest::parse(&call.body)?;
             ApiResponse::json(201, &VerificationResource::new(engine.start_verification(who, &sid, request).await?, call.origin))
         }
         Op::FetchVerification => {

@@ -182,8 +182,8 @@ pub fn match_route(method: Option<Method>, path: &str) -> Result<Matched, NoRout
     }
 }
 
-/// The body parameters of each REST operation: what its parser reads and what the connector
-/// spec documents.
+/// The body parameters of each REST operation, as the connector spec documents them (the
+/// connector's tests parse every documented example with the real parsers).
 pub fn body_params(operation: Operation) -> Vec<ParamSpec> {
     use crate::spec::{account, service, verification};
     use Operation as Op;

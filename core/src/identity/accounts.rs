@@ -142,10 +142,16 @@ impl<P: Platform> Engine<P> {
     /// The account `sid` if the caller may see it: itself, or a subaccount of the main account
     /// when the caller is the main account. Anything else is 404, never 403.
     pub(crate) async fn visible_account(&self, who: &Principal, sid: &AccountSid) -> Result<AccountRecord, ApiError> {
+        self.account_as_seen(who, sid, false).await
+    }
+
+    /// The same, read afresh when a write will be based on it.
+    async fn account_as_seen(&self, who: &Principal, sid: &AccountSid, for_update: bool) -> Result<AccountRecord, ApiError> {
         if *sid == who.account && who.is_main {
             return Ok(self.main_account_record());
         }
-        let record = self.records().account(sid).await?;
+        let records = self.records();
+        let record = if for_update { records.account_for_update(sid).await? } else { records.account(sid).await? };
         record
             .filter(|r| *sid == who.account || (who.is_main && r.owner_account_sid == who.account))
             .ok_or_else(|| ApiError::NotFound(account_path(sid)))
@@ -209,7 +215,7 @@ impl<P: Platform> Engine<P> {
     /// Renames an account, or (the main account only) suspends, reactivates or closes a
     /// subaccount; a closed account stays closed.
     pub async fn update_account(&self, who: &Principal, sid: &AccountSid, update: AccountUpdate) -> Result<AccountRecord, ApiError> {
-        let mut record = self.visible_account(who, sid).await?;
+        let mut record = self.account_as_seen(who, sid, true).await?;
         who.require_auth_token()?;
         if *sid == self.settings.main.sid {
             return Err(ApiError::Forbidden("the main account is configured by the deployment's secrets".into()));

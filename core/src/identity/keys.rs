@@ -80,8 +80,9 @@ impl<P: Platform> Engine<P> {
         who.require_auth_token()
     }
 
-    async fn visible_key(&self, account: &AccountSid, sid: &ApiKeySid) -> Result<ApiKeyRecord, ApiError> {
-        let record = self.records().api_key(sid).await?;
+    async fn visible_key(&self, account: &AccountSid, sid: &ApiKeySid, for_update: bool) -> Result<ApiKeyRecord, ApiError> {
+        let records = self.records();
+        let record = if for_update { records.api_key_for_update(sid).await? } else { records.api_key(sid).await? };
         record.filter(|k| k.account_sid == *account).ok_or_else(|| ApiError::NotFound(key_path(account, sid)))
     }
 
@@ -118,12 +119,12 @@ impl<P: Platform> Engine<P> {
 
     pub async fn fetch_key(&self, who: &Principal, account: &AccountSid, sid: &ApiKeySid) -> Result<ApiKeyRecord, ApiError> {
         self.key_owner(who, account).await?;
-        self.visible_key(account, sid).await
+        self.visible_key(account, sid, false).await
     }
 
     pub async fn update_key(&self, who: &Principal, account: &AccountSid, sid: &ApiKeySid, name: KeyName) -> Result<ApiKeyRecord, ApiError> {
         self.key_owner(who, account).await?;
-        let mut record = self.visible_key(account, sid).await?;
+        let mut record = self.visible_key(account, sid, true).await?;
         if let Some(name) = name.0.filter(|n| !n.is_empty()) {
             record.friendly_name = name;
         }
@@ -136,7 +137,7 @@ impl<P: Platform> Engine<P> {
     /// cache's few seconds, plus KV's propagation).
     pub async fn delete_key(&self, who: &Principal, account: &AccountSid, sid: &ApiKeySid) -> Result<(), ApiError> {
         self.key_owner(who, account).await?;
-        let record = self.visible_key(account, sid).await?;
+        let record = self.visible_key(account, sid, true).await?;
         self.records().delete_api_key(&record).await
     }
 }

@@ -41,9 +41,19 @@ pub struct AccountSummary {
     pub status: AccountStatus,
 }
 
+fn summary(record: &AccountRecord) -> AccountSummary {
+    AccountSummary { owner: record.owner_account_sid.clone(), friendly_name: record.friendly_name.clone(), status: record.status }
+}
+
+/// Records without list metadata (written by an earlier version) one request rewrites.
+const MAX_HEALED_PER_REQUEST: usize = 300;
+
 #[allow(async_fn_in_trait)]
 pub trait AccountStore {
+    /// Through the isolate's read cache.
     async fn account(&self, sid: &AccountSid) -> Result<Option<AccountRecord>, ApiError>;
+    /// Read afresh, for a write based on it.
+    async fn account_for_update(&self, sid: &AccountSid) -> Result<Option<AccountRecord>, ApiError>;
     async fn put_account(&self, record: &AccountRecord) -> Result<(), ApiError>;
     /// Every subaccount's SID with its summary, ascending.
     async fn account_summaries(&self) -> Result<Vec<(String, AccountSummary)>, ApiError>;
@@ -52,7 +62,10 @@ pub trait AccountStore {
 
 #[allow(async_fn_in_trait)]
 pub trait KeyStore {
+    /// Through the isolate's read cache.
     async fn api_key(&self, sid: &ApiKeySid) -> Result<Option<ApiKeyRecord>, ApiError>;
+    /// Read afresh, for a write based on it.
+    async fn api_key_for_update(&self, sid: &ApiKeySid) -> Result<Option<ApiKeyRecord>, ApiError>;
     /// Creates a key (index first) or updates one.
     async fn put_api_key(&self, record: &ApiKeyRecord, created: bool) -> Result<(), ApiError>;
     async fn delete_api_key(&self, record: &ApiKeyRecord) -> Result<(), ApiError>;
@@ -66,20 +79,40 @@ impl<K: KeyValue> AccountStore for Records<'_, K> {
         self.get_cached(&account_key(sid)).await
     }
 
+    async fn account_for_update(&self, sid: &AccountSid) -> Result<Option<AccountRecord>, ApiError> {
+        self.get(&account_key(sid)).await
+    }
+
     async fn put_account(&self, record: &AccountRecord) -> Result<(), ApiError> {
-        let summary = AccountSummary { owner: record.owner_account_sid.clone(), friendly_name: record.friendly_name.clone(), status: record.status };
-        let metadata = serde_json::to_string(&summary).map_err(|e| ApiError::Internal(format!("account metadata: {e}")))?;
+        let metadata = crate::ports::encode("metadata", &summary(record))?;
         self.put(&account_key(&record.sid), record, &PutOptions { ttl_seconds: None, metadata: Some(metadata) }).await
     }
 
     async fn account_summaries(&self) -> Result<Vec<(String, AccountSummary)>, ApiError> {
         let listed = self.list(ACCOUNTS).await?;
         let mut out = Vec::with_capacity(listed.len());
+        let mut legacy = Vec::new();
         for key in listed {
-            let text = key.metadata.ok_or_else(|| ApiError::Internal(format!("account {} has no list metadata", key.name)))?;
-            let summary = crate::ports::decode(&key.name, &text)?;
-            out.push((key.name, summary));
+            match key.metadata {
+                Some(text) => out.push((key.name.clone(), crate::ports::decode(&key.name, &text)?)),
+                None => legacy.push(key.name),
+            }
         }
+        // Records written before list metadata existed: read them, and write them back with it
+        // (after the response), a bounded number per request.
+        if legacy.len() > MAX_HEALED_PER_REQUEST {
+            return Err(ApiError::Internal(format!(
+                "{} subaccount records predate list metadata; each request rewrites {MAX_HEALED_PER_REQUEST}: retry",
+                legacy.len()
+            )));
+        }
+        let keys: Vec<String> = legacy.iter().map(|sid| format!("{ACCOUNTS}{sid}")).collect();
+        for record in self.get_many::<AccountRecord>(&keys).await? {
+            let summary = summary(&record);
+            self.put_later(account_key(&record.sid), &record, PutOptions { ttl_seconds: None, metadata: Some(crate::ports::encode("metadata", &summary)?) })?;
+            out.push((record.sid.to_string(), summary));
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(out)
     }
 
@@ -92,6 +125,10 @@ impl<K: KeyValue> AccountStore for Records<'_, K> {
 impl<K: KeyValue> KeyStore for Records<'_, K> {
     async fn api_key(&self, sid: &ApiKeySid) -> Result<Option<ApiKeyRecord>, ApiError> {
         self.get_cached(&api_key(sid)).await
+    }
+
+    async fn api_key_for_update(&self, sid: &ApiKeySid) -> Result<Option<ApiKeyRecord>, ApiError> {
+        self.get(&api_key(sid)).await
     }
 
     async fn put_api_key(&self, record: &ApiKeyRecord, created: bool) -> Result<(), ApiError> {

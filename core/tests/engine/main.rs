@@ -175,7 +175,7 @@ fn json(r: &ApiResponse) -> Value {
 }
 
 fn raw(engine: &Engine<Host>, req: &ApiRequest) -> ApiResponse {
-    block_on(handle(engine, req)).response
+    block_on(handle(engine, req))
 }
 
 fn call(engine: &Engine<Host>, method: &str, path: &str, form: &str) -> (u16, Value) {
@@ -398,6 +398,55 @@ fn account_lists_filter_on_metadata_and_read_only_their_page() {
     assert_eq!(listed["accounts"].as_array().unwrap().len(), 1);
     assert!(listed["next_page_uri"].is_string());
     assert_eq!(e.kv.operations() - ops, 2, "one listing, one record");
+}
+
+#[test]
+fn a_write_reads_afresh_so_a_cached_record_cannot_undo_a_change_made_elsewhere() {
+    let e = engine(MemoryKv::default());
+    let (_, sub) = call(&e, "POST", "/2010-04-01/Accounts.json", "FriendlyName=Tenant");
+    let (sid, token) = (sub["sid"].as_str().unwrap().to_owned(), sub["auth_token"].as_str().unwrap().to_owned());
+    let as_sub = |form: &str| raw(&e, &request("POST", &format!("/2010-04-01/Accounts/{sid}.json"), &sid, &token, "application/x-www-form-urlencoded", form));
+    assert_eq!(as_sub("FriendlyName=Renamed").status, 200, "the record is now in this isolate's cache");
+    // Another isolate suspends it: the write reaches KV, not this isolate's cache.
+    let key = format!("acct/{sid}");
+    let text = block_on(edge_verify_core::ports::KeyValue::get(&e.kv, &key)).unwrap().unwrap();
+    let suspended = text.replace("\"active\"", "\"suspended\"");
+    block_on(edge_verify_core::ports::KeyValue::put(&e.kv, &key, &suspended, &Default::default())).unwrap();
+    // Within the cache window the subaccount still authenticates here, but its rename is based
+    // on what KV holds now, so the suspension stands.
+    assert_eq!(as_sub("FriendlyName=Again").status, 200);
+    let stored: Value = serde_json::from_str(&block_on(edge_verify_core::ports::KeyValue::get(&e.kv, &key)).unwrap().unwrap()).unwrap();
+    assert_eq!((stored["status"].as_str(), stored["friendly_name"].as_str()), (Some("suspended"), Some("Again")));
+}
+
+#[test]
+fn subaccount_records_without_list_metadata_are_listed_and_healed() {
+    let e = engine(MemoryKv::default());
+    let (_, sub) = call(&e, "POST", "/2010-04-01/Accounts.json", "FriendlyName=Old");
+    let key = format!("acct/{}", sub["sid"].as_str().unwrap());
+    // As an earlier version wrote it: no metadata.
+    let text = block_on(edge_verify_core::ports::KeyValue::get(&e.kv, &key)).unwrap().unwrap();
+    block_on(edge_verify_core::ports::KeyValue::put(&e.kv, &key, &text, &Default::default())).unwrap();
+    let (status, listed) = call(&e, "GET", "/2010-04-01/Accounts.json?FriendlyName=Old", "");
+    assert_eq!(status, 200, "{listed}");
+    assert_eq!(listed["accounts"].as_array().unwrap().len(), 1);
+    let page = block_on(edge_verify_core::ports::KeyValue::list(&e.kv, "acct/", None)).unwrap();
+    assert!(page.keys.iter().all(|k| k.metadata.is_some()), "the record was written back with its metadata");
+}
+
+#[test]
+fn an_unknown_service_is_404_before_parameters_are_judged_and_psd2_fields_only_matter_to_psd2() {
+    let e = engine(MemoryKv::default());
+    let nobody = "/v2/Services/VAffffffffffffffffffffffffffffffff";
+    assert_eq!(call(&e, "POST", nobody, "CodeLength=99").0, 404);
+    assert_eq!(call(&e, "POST", &format!("{nobody}/Verifications"), "To=nope").0, 404);
+    let plain = service(&e, "FriendlyName=Plain");
+    let long = "x".repeat(200);
+    assert_eq!(call(&e, "POST", &format!("{plain}/Verifications"), &format!("To=%2B14155550100&Channel=sms&Amount={long}")).0, 201, "ignored without PSD2");
+    let psd2 = service(&e, "FriendlyName=Bank&Psd2Enabled=true");
+    let (status, err) = call(&e, "POST", &format!("{psd2}/Verifications"), &format!("To=%2B14155550101&Channel=sms&Amount={long}&Payee=Acme"));
+    assert_eq!((status, err["message"].as_str()), (400, Some("Invalid parameter: Amount: must be at most 100 characters")));
+    assert_eq!(call(&e, "POST", &format!("{psd2}/Verifications"), "To=%2B14155550101&Channel=sms&Amount=5").1["code"], 60206);
 }
 
 #[test]

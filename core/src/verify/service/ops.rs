@@ -43,9 +43,15 @@ impl<P: Platform> Engine<P> {
         Ok(Listing::new(found, &page))
     }
 
+    /// The caller's service read afresh (not from the isolate's cache), for a write.
+    async fn service_for_update(&self, who: &Principal, sid: &ServiceSid) -> Result<ServiceRecord, ApiError> {
+        let record = self.records().service_for_update(&who.account, sid).await?;
+        record.ok_or_else(|| ApiError::NotFound(service_path(sid)))
+    }
+
     /// Changes the settings given, keeps the others; refreshes this isolate's cache at once.
     pub async fn update_service(&self, who: &Principal, sid: &ServiceSid, settings: ServiceUpdate) -> Result<ServiceRecord, ApiError> {
-        let mut record = self.fetch_service(who, sid).await?;
+        let mut record = self.service_for_update(who, sid).await?;
         record.apply(settings)?;
         record.date_updated = self.clock.now();
         self.records().put_service(&record).await?;
@@ -55,7 +61,7 @@ impl<P: Platform> Engine<P> {
     /// Deletes the service: no verification can start on it. Verifications already live stay
     /// checkable until they expire (checks never read the service; see docs/design.md).
     pub async fn delete_service(&self, who: &Principal, sid: &ServiceSid) -> Result<(), ApiError> {
-        let record = self.fetch_service(who, sid).await?;
+        let record = self.service_for_update(who, sid).await?;
         self.records().delete_service(&record).await
     }
 }

@@ -16,7 +16,10 @@ fn key(account: &AccountSid, sid: &ServiceSid) -> String {
 
 #[allow(async_fn_in_trait)]
 pub trait ServiceStore {
+    /// Through the isolate's read cache.
     async fn service(&self, account: &AccountSid, sid: &ServiceSid) -> Result<Option<ServiceRecord>, ApiError>;
+    /// Read afresh, for a write based on it.
+    async fn service_for_update(&self, account: &AccountSid, sid: &ServiceSid) -> Result<Option<ServiceRecord>, ApiError>;
     async fn put_service(&self, record: &ServiceRecord) -> Result<(), ApiError>;
     async fn delete_service(&self, record: &ServiceRecord) -> Result<(), ApiError>;
     /// The SIDs of an account's services, ascending.
@@ -27,6 +30,10 @@ pub trait ServiceStore {
 impl<K: KeyValue> ServiceStore for Records<'_, K> {
     async fn service(&self, account: &AccountSid, sid: &ServiceSid) -> Result<Option<ServiceRecord>, ApiError> {
         self.get_cached(&key(account, sid)).await
+    }
+
+    async fn service_for_update(&self, account: &AccountSid, sid: &ServiceSid) -> Result<Option<ServiceRecord>, ApiError> {
+        self.get(&key(account, sid)).await
     }
 
     async fn put_service(&self, record: &ServiceRecord) -> Result<(), ApiError> {

@@ -44,6 +44,19 @@ pub fn execute(state: &mut State, command: Command, now: Timestamp, key: &CodeKe
     }
 }
 
+/// What the coordinator finds in its storage: the state, if its text decodes. Text that does not
+/// decode (written by another version) is an error, never "nothing stored" (which would lift a
+/// lockout), until the expiry stored beside it has passed; then it is gone (`Ok(None)`, and the
+/// caller removes it).
+pub fn stored_state(text: Option<&str>, expires_at: Option<Timestamp>, now: Timestamp) -> Result<State, String> {
+    let Some(text) = text else { return Ok(None) };
+    match serde_json::from_str(text) {
+        Ok(state) => Ok(state),
+        Err(_) if expires_at.is_some_and(|t| now >= t) => Ok(None),
+        Err(e) => Err(format!("stored state does not decode: {e}")),
+    }
+}
+
 fn unexpected(reply: &Reply) -> ApiError {
     let kind = match reply {
         Reply::Started(_) => "started",
@@ -100,6 +113,16 @@ pub trait Coordinator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn undecodable_state_is_an_error_until_it_expires() {
+        let t = Timestamp::from_unix_seconds(100);
+        assert_eq!(stored_state(None, None, t), Ok(None));
+        assert!(stored_state(Some("{\"old\": \"format\"}"), None, t).is_err(), "no expiry known: an error");
+        assert!(stored_state(Some("{\"old\": \"format\"}"), Some(t.plus_seconds(1)), t).is_err(), "not yet expired: an error");
+        assert_eq!(stored_state(Some("{\"old\": \"format\"}"), Some(t), t), Ok(None), "expired: gone");
+        assert_eq!(stored_state(Some("null"), None, t), Ok(None));
+    }
 
     #[test]
     fn commands_and_replies_round_trip_through_json() {

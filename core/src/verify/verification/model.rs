@@ -37,6 +37,7 @@ pub struct SendAttempt {
 
 /// What leaves the coordinator: everything but the seed, the digest and the start's options.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VerificationView {
     pub sid: VerificationSid,
     pub service_sid: ServiceSid,

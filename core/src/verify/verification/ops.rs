@@ -17,7 +17,9 @@ use crate::engine::{Engine, Platform};
 use crate::error::ApiError;
 use crate::identity::principal::Principal;
 use crate::sid::{AttemptSid, ServiceSid};
-use crate::spec::verification::CUSTOM_CODE;
+use crate::input::check_text;
+use crate::spec::verification::{AMOUNT, CUSTOM_CODE, PAYEE};
+use crate::spec::ParamSpec;
 use crate::time::Clock;
 use crate::verify::outbox::{OutboxEntry, OutboxStore};
 use crate::verify::service::record::ServiceRecord;
@@ -29,6 +31,17 @@ fn refused(err: Refusal, path: impl FnOnce() -> String) -> ApiError {
         Refusal::MaxSendAttempts => ApiError::MaxSendAttempts,
         Refusal::DifferentCustomCode => ApiError::invalid(CUSTOM_CODE.wire, "must be the pending verification's code; cancel it to send another"),
         Refusal::CustomCodeRequired => ApiError::invalid(CUSTOM_CODE.wire, "is required to resend a verification started with a custom code"),
+    }
+}
+
+/// A PSD2 start's amount and payee: both given, each checked as text.
+fn psd2_transaction(request: &StartRequest) -> Result<(Option<String>, Option<String>), ApiError> {
+    let given = |value: &Option<String>, spec: &ParamSpec| -> Result<Option<String>, ApiError> {
+        value.as_deref().filter(|v| !v.trim().is_empty()).map(|v| check_text(spec, v)).transpose()
+    };
+    match (given(&request.amount, &AMOUNT)?, given(&request.payee, &PAYEE)?) {
+        (Some(amount), Some(payee)) => Ok((Some(amount), Some(payee))),
+        _ => Err(ApiError::Psd2ParamsRequired),
     }
 }
 
@@ -61,11 +74,7 @@ impl<P: Platform> Engine<P> {
         if request.custom_code.is_some() && !service.custom_code_enabled {
             return Err(ApiError::FeatureNotEnabled("CustomCode needs CustomCodeEnabled=true on the service".into()));
         }
-        let (amount, payee) = match (service.psd2_enabled, &request.amount, &request.payee) {
-            (false, _, _) => (None, None),
-            (true, Some(a), Some(p)) => (Some(a.clone()), Some(p.clone())),
-            (true, _, _) => return Err(ApiError::Psd2ParamsRequired),
-        };
+        let (amount, payee) = if service.psd2_enabled { psd2_transaction(&request)? } else { (None, None) };
         if self.settings.delivery.provider(request.channel, self.settings.dev_mode).is_none() {
             return Err(ApiError::ChannelDisabled(format!("no provider is configured for channel {}", request.channel.as_str())));
         }

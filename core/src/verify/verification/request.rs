@@ -29,6 +29,8 @@ pub struct StartRequest {
     pub send_digits: Option<String>,
     pub locale: Option<String>,
     pub custom_code: Option<String>,
+    /// PSD2 amount and payee as given; judged by the start operation, and only for a PSD2
+    /// service (other services ignore them).
     pub amount: Option<String>,
     pub payee: Option<String>,
     pub channel_configuration: Option<ChannelConfiguration>,
@@ -130,8 +132,8 @@ impl StartRequest {
         let send_digits = matching_text(input, &SEND_DIGITS, |c| c.is_ascii_digit() || "wW#*".contains(c), "may hold only digits, w, W, # and *")?;
         let locale = locale(input)?;
         let custom_code = code(input, &CUSTOM_CODE)?;
-        let amount = input.text(&AMOUNT)?.filter(|a| !a.trim().is_empty());
-        let payee = input.text(&PAYEE)?.filter(|a| !a.trim().is_empty());
+        let amount = input.raw_text(&AMOUNT)?.map(str::to_owned);
+        let payee = input.raw_text(&PAYEE)?.map(str::to_owned);
         let channel_configuration = channel_configuration(input)?;
         let app_hash = match input.raw_text(&APP_HASH)? {
             None | Some("") => None,
