@@ -50,6 +50,9 @@ pub enum ApiError {
     /// `detail` holds its status and error, never credentials or the code.
     #[error("Delivery through {provider} failed: {detail}")]
     DeliveryFailed { provider: String, detail: String },
+    /// The provider did not answer in time: it may have taken the message, so the send counts.
+    #[error("Delivery through {provider} is uncertain: {detail}")]
+    DeliveryUncertain { provider: String, detail: String },
     /// Storage, configuration or another dependency failed; the detail goes to the log, never
     /// to the caller.
     #[error("Internal server error")]
@@ -72,7 +75,7 @@ impl ApiError {
             Self::MalformedBody(_) | Self::InvalidParameter { .. } => 400,
             Self::Psd2ParamsRequired | Self::NoVerificationTarget | Self::ChannelDisabled(_) => 400,
             Self::MaxCheckAttempts | Self::MaxSendAttempts => 429,
-            Self::DeliveryFailed { .. } => 502,
+            Self::DeliveryFailed { .. } | Self::DeliveryUncertain { .. } => 502,
             Self::Internal(_) => 500,
         }
     }
@@ -92,7 +95,7 @@ impl ApiError {
             Self::Psd2ParamsRequired => 60206,
             Self::NoVerificationTarget => 60221,
             Self::ChannelDisabled(_) => 60223,
-            Self::DeliveryFailed { .. } => 30008,
+            Self::DeliveryFailed { .. } | Self::DeliveryUncertain { .. } => 30008,
             Self::Internal(_) => 20500,
         }
     }

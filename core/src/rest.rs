@@ -29,7 +29,7 @@ pub async fn handle<P: Platform>(engine: &Engine<P>, req: &ApiRequest) -> ApiRes
 fn failure<P: Platform>(err: &ApiError) -> ApiResponse {
     match err {
         ApiError::Internal(detail) => P::log(&format!("error 20500: {detail}")),
-        ApiError::DeliveryFailed { .. } => P::log(&format!("error 30008: {err}")),
+        ApiError::DeliveryFailed { .. } | ApiError::DeliveryUncertain { .. } => P::log(&format!("error 30008: {err}")),
         _ => {}
     }
     ApiResponse::error(err)

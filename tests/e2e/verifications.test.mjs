@@ -314,7 +314,7 @@ test("20 parallel starts for the same To: one SID, 5 sends delivered, the rest 6
   assert.equal(fetched.data.send_code_attempts.length, 5);
 });
 
-test("provider failures (5xx, 4xx, timeout) are clear errors that leave nothing behind", async () => {
+test("provider failures (5xx, 4xx) leave nothing behind; a timeout counts the send it may have made", async () => {
   const base = await service();
   const failing = phone();
   fake.fail({ match: (e) => e.form?.To === failing, status: 503 });
@@ -331,12 +331,18 @@ test("provider failures (5xx, 4xx, timeout) are clear errors that leave nothing 
   fake.fail({ match: (e) => e.form?.To === failing, hang: true });
   const r3 = await start(base, { To: failing, Channel: "sms" });
   assertTwilioError(assert, r3, 502, 30008);
-  assert.match(r3.data.message, /timed out/);
+  assert.match(r3.data.message, /no answer within \d+ ms; the message may still arrive/);
+  const pending = await w.main.get(`${base}/Verifications/${encodeURIComponent(failing)}`);
+  assert.equal(pending.status, 200, "the provider may have taken it: the verification stands");
+  assert.equal(pending.data.send_code_attempts.length, 1, "and the send counts");
+  const late = fake.lastCode(failing);
   fake.clearRules();
   const ok = await start(base, { To: failing, Channel: "sms" });
   assert.equal(ok.status, 201, ok.text);
-  assert.equal(ok.data.send_code_attempts.length, 1, "failed sends did not count");
-  assert.equal((await check(base, { To: failing, Code: fake.lastCode(failing) })).data.status, "approved");
+  assert.equal(ok.data.sid, pending.data.sid, "the next start resends");
+  assert.equal(ok.data.send_code_attempts.length, 2, "refused sends did not count, the uncertain one did");
+  assert.equal(fake.lastCode(failing), late, "the same code, so a late delivery still works");
+  assert.equal((await check(base, { To: failing, Code: late })).data.status, "approved");
 
   const resend = phone();
   const first = await start(base, { To: resend, Channel: "sms" });

@@ -184,6 +184,10 @@ pub fn judge(provider: ProviderKind, answer: Result<OutboundResponse, TransportE
             };
             Err(ApiError::DeliveryFailed { provider: name, detail })
         }
+        Err(TransportError::Timeout(ms)) => Err(ApiError::DeliveryUncertain {
+            provider: name,
+            detail: format!("no answer within {ms} ms; the message may still arrive (the send counts): check the code, or start again to resend it"),
+        }),
         Err(err) => Err(ApiError::DeliveryFailed { provider: name, detail: err.to_string() }),
     }
 }
@@ -251,6 +255,7 @@ pub(crate) mod tests {
         let echo = judge(ProviderKind::Webhook, Ok(OutboundResponse { status: 422, body: br#"{"message":"cannot deliver: Your code is 123456."}"#.to_vec() }), "123456").unwrap_err();
         assert!(!echo.to_string().contains("123456") && echo.to_string().contains("******"), "{echo}");
         let timeout = judge(ProviderKind::Webhook, Err(TransportError::Timeout(1000)), "123456").unwrap_err();
-        assert!(timeout.to_string().contains("timed out"));
+        assert!(matches!(timeout, ApiError::DeliveryUncertain { .. }) && timeout.to_string().contains("1000 ms"), "{timeout}");
+        assert_eq!((timeout.status(), timeout.code()), (502, 30008));
     }
 }

@@ -191,7 +191,13 @@ fn action(engine: &Engine<Host>, id: &str, input: Value) -> (u16, Value) {
 /// The code in the last SMS the fake provider got.
 fn last_code(engine: &Engine<Host>) -> String {
     let sent = engine.http.sent.borrow();
-    let form: Vec<(String, String)> = form_urlencoded::parse(&sent.last().unwrap().body).into_owned().collect();
+    let body = &sent.last().unwrap().body;
+    if let Ok(mail) = serde_json::from_slice::<Value>(body) {
+        let text = mail["content"][0]["value"].as_str().unwrap();
+        let words = text.split(|c: char| !c.is_ascii_digit());
+        return words.filter(|w| w.len() >= 4).next_back().unwrap().to_owned();
+    }
+    let form: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
     let body = &form.iter().find(|(k, _)| k == "Body").unwrap().1;
     body.chars().filter(char::is_ascii_digit).collect()
 }
@@ -307,14 +313,85 @@ fn provider_failure_leaves_no_verification_behind() {
     assert!(err["message"].as_str().unwrap().contains("HTTP 503"));
     assert_eq!(e.kv.keys(), keys_before, "no token left in KV");
     assert_eq!(call(&e, "GET", &format!("{base}/Verifications/%2B14155550100"), "").0, 404);
-    e.http.status.set(0);
-    let (status, err) = call(&e, "POST", &format!("{base}/Verifications"), "To=%2B14155550100&Channel=sms");
-    assert_eq!(status, 502);
-    assert!(err["message"].as_str().unwrap().contains("timed out"));
     e.http.status.set(201);
     let (status, v) = call(&e, "POST", &format!("{base}/Verifications"), "To=%2B14155550100&Channel=sms");
     assert_eq!(status, 201);
     assert_eq!(v["send_code_attempts"].as_array().unwrap().len(), 1, "failed sends do not count");
+}
+
+#[test]
+fn a_provider_timeout_counts_the_send_as_made() {
+    let e = engine(MemoryKv::default());
+    let base = service(&e, "FriendlyName=Acme");
+    e.http.status.set(0);
+    let (status, err) = call(&e, "POST", &format!("{base}/Verifications"), "To=%2B14155550100&Channel=sms");
+    assert_eq!((status, err["code"].as_u64()), (502, Some(30008)), "{err}");
+    assert!(err["message"].as_str().unwrap().contains("may still arrive"), "{err}");
+    let sent = last_code(&e);
+    let (status, v) = call(&e, "GET", &format!("{base}/Verifications/%2B14155550100"), "");
+    assert_eq!((status, v["send_code_attempts"].as_array().map(Vec::len)), (200, Some(1)), "the send the provider may have taken counts: {v}");
+    e.http.status.set(201);
+    let (_, v) = call(&e, "POST", &format!("{base}/Verifications"), "To=%2B14155550100&Channel=sms");
+    assert_eq!(v["send_code_attempts"].as_array().unwrap().len(), 2, "a later start is a resend");
+    assert_eq!(last_code(&e), sent, "of the same code, so a late delivery still works");
+    let (_, checked) = call(&e, "POST", &format!("{base}/VerificationCheck"), &format!("To=%2B14155550100&Code={sent}"));
+    assert_eq!(checked["status"], "approved");
+    for _ in 0..3 {
+        e.http.status.set(0);
+        call(&e, "POST", &format!("{base}/Verifications"), "To=%2B14155550101&Channel=sms");
+    }
+    let (_, v) = call(&e, "GET", &format!("{base}/Verifications/%2B14155550101"), "");
+    assert_eq!(v["send_code_attempts"].as_array().unwrap().len(), 3, "timeouts cannot buy more than five deliveries");
+}
+
+#[test]
+fn email_identity_ignores_case_and_shows_the_address_as_given() {
+    let mail = r#"{"twilio_routes": [{"prefix": "*", "account_sid": "ACprovider", "auth_token": "t", "from": "+15550000000"}], "sendgrid": {"api_key": "SG.x", "from_email": "no-reply@acme.test"}}"#;
+    let e = engine_with(MemoryKv::default(), settings(&[("DELIVERY_CONFIG", mail)]));
+    let base = service(&e, "FriendlyName=Acme");
+    let (status, first) = call(&e, "POST", &format!("{base}/Verifications"), "To=casey%40x.com&Channel=email");
+    assert_eq!(status, 201, "{first}");
+    let mut sids = vec![first["sid"].clone()];
+    for to in ["CASEY%40x.com", "Casey%40EXAMPLE.com"] {
+        let (status, again) = call(&e, "POST", &format!("{base}/Verifications"), &format!("To={to}&Channel=email"));
+        assert_eq!(status, 201, "{again}");
+        sids.push(again["sid"].clone());
+    }
+    assert_eq!(sids[1], sids[0], "one inbox, one verification");
+    assert_ne!(sids[2], sids[0], "another domain is another inbox");
+    let (_, v) = call(&e, "GET", &format!("{base}/Verifications/{}", sids[0].as_str().unwrap()), "");
+    assert_eq!(v["send_code_attempts"].as_array().unwrap().len(), 2);
+    assert_eq!(v["to"], "casey@x.com", "shown as first given");
+    call(&e, "POST", &format!("{base}/Verifications"), "To=casey%40x.com&Channel=email");
+    let code = last_code(&e);
+    for n in 0..5 {
+        let to = ["Casey%40x.COM", "casey%40x.com", "CASEY%40X.COM"][n % 3];
+        let (status, c) = call(&e, "POST", &format!("{base}/VerificationCheck"), &format!("To={to}&Code=000000"));
+        assert_eq!((status, c["valid"].as_bool()), (200, Some(false)), "{c}");
+    }
+    let (status, _) = call(&e, "POST", &format!("{base}/VerificationCheck"), &format!("To=casey%40x.com&Code={code}"));
+    assert_eq!(status, 429, "five wrong guesses across spellings lock the one verification");
+}
+
+#[test]
+fn custom_code_starts_are_no_oracle_for_a_generated_code() {
+    let e = engine(MemoryKv::default());
+    let base = service(&e, "FriendlyName=Acme&CustomCodeEnabled=true");
+    call(&e, "POST", &format!("{base}/Verifications"), "To=%2B14155550100&Channel=sms");
+    let code = last_code(&e);
+    let right = call(&e, "POST", &format!("{base}/Verifications"), &format!("To=%2B14155550100&Channel=sms&CustomCode={code}"));
+    let wrong = call(&e, "POST", &format!("{base}/Verifications"), "To=%2B14155550100&Channel=sms&CustomCode=0000");
+    assert_eq!(right.0, 400, "{:?}", right.1);
+    assert_eq!(right, wrong, "the right guess and a wrong one get the same answer");
+    assert_eq!(right.1["code"], 60200);
+
+    call(&e, "POST", &format!("{base}/Verifications"), "To=%2B14155550199&Channel=sms&CustomCode=4321");
+    for n in 0..5 {
+        let (status, _) = call(&e, "POST", &format!("{base}/Verifications"), &format!("To=%2B14155550199&Channel=sms&CustomCode=11{n:02}"));
+        assert_eq!(status, 400);
+    }
+    let (status, _) = call(&e, "POST", &format!("{base}/VerificationCheck"), "To=%2B14155550199&Code=4321");
+    assert_eq!(status, 429, "five different custom codes are five guesses");
 }
 
 #[test]

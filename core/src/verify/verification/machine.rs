@@ -77,9 +77,12 @@ pub enum Refusal {
     MaxCheckAttempts,
     #[error("max send attempts reached")]
     MaxSendAttempts,
-    /// A resend carried a custom code other than the pending one.
+    /// A resend carried a custom code other than the pending one (counted as a failed check).
     #[error("different custom code")]
     DifferentCustomCode,
+    /// A resend carried a custom code, but the live verification's code was generated.
+    #[error("generated code")]
+    GeneratedCode,
     /// A resend of a custom-code verification without the code.
     #[error("custom code required")]
     CustomCodeRequired,
@@ -131,8 +134,18 @@ pub fn start(state: &mut State, start: StartCommand, now: Timestamp, key: &CodeK
             return Err(Refusal::MaxSendAttempts);
         }
         match (&start.custom_code, v.custom_code) {
-            (Some(code), _) if !key.matches(&v.public.sid, code, &v.code_digest) => return Err(Refusal::DifferentCustomCode),
+            // Refused without comparing: a start must not tell whether a guess is the live code.
+            (Some(_), false) => return Err(Refusal::GeneratedCode),
             (None, true) => return Err(Refusal::CustomCodeRequired),
+            // A different custom code is a guess like a wrong check, and is counted as one.
+            (Some(code), true) if !key.matches(&v.public.sid, code, &v.code_digest) => {
+                v.public.checks += 1;
+                v.public.date_updated = now;
+                if v.public.checks >= MAX_CHECKS {
+                    finish(v, Status::MaxAttemptsReached, now);
+                }
+                return Err(Refusal::DifferentCustomCode);
+            }
             _ => {}
         }
         v.public.send_attempts.push(attempt);
@@ -427,6 +440,30 @@ mod tests {
     }
 
     #[test]
+    fn custom_codes_cannot_probe_a_generated_code_and_guesses_by_resend_are_counted() {
+        let mut st = None;
+        let code = start(&mut st, cmd(1), T0, &key()).unwrap().code.unwrap();
+        for guess in [code.clone(), "000000".into()] {
+            let mut probe = cmd(2);
+            probe.custom_code = Some(guess);
+            assert_eq!(start(&mut st, probe, T0, &key()), Err(Refusal::GeneratedCode), "the same answer, right or wrong");
+        }
+        assert_eq!(st.as_ref().unwrap().public.send_attempts.len(), 1);
+
+        let mut st = None;
+        let mut s = cmd(1);
+        s.custom_code = Some("1111".into());
+        start(&mut st, s, T0, &key()).unwrap();
+        for n in 0..MAX_CHECKS {
+            let mut guess = cmd(2 + n);
+            guess.custom_code = Some(format!("{:04}", 2000 + u32::from(n)));
+            assert_eq!(start(&mut st, guess, T0, &key()), Err(Refusal::DifferentCustomCode));
+        }
+        assert_eq!(st.as_ref().unwrap().public.status, Status::MaxAttemptsReached, "five wrong custom codes exhaust it");
+        assert_eq!(check(&mut st, check_cmd("1111"), T0, &key()), Err(Refusal::MaxCheckAttempts));
+    }
+
+    #[test]
     fn custom_codes_are_checked_kept_and_never_derivable() {
         let mut st = None;
         let mut s = cmd(1);
@@ -437,6 +474,7 @@ mod tests {
         let mut other = cmd(2);
         other.custom_code = Some("2222".into());
         assert_eq!(start(&mut st, other, T0, &key()), Err(Refusal::DifferentCustomCode));
+        assert_eq!(st.as_ref().unwrap().public.checks, 1, "a different custom code is a counted guess");
         assert_eq!(start(&mut st, cmd(3), T0, &key()), Err(Refusal::CustomCodeRequired));
         let mut same = cmd(4);
         same.custom_code = Some("1111".into());

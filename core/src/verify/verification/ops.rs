@@ -10,6 +10,7 @@ use super::machine::{CheckCommand, Refusal, Selector, StartCommand};
 use super::model::{Status, VerificationView};
 use super::request::{CheckRequest, StartRequest, VerificationRef};
 use super::target::{TargetId, TargetKey};
+use crate::channel::identity;
 use crate::code::{new_seed, CodeKey};
 use crate::delivery::message::MessageParts;
 use crate::delivery::{dispatch, judge, DeliveryJob, Dispatch, HttpClient};
@@ -31,6 +32,7 @@ fn refused(err: Refusal, path: impl FnOnce() -> String) -> ApiError {
         Refusal::MaxSendAttempts => ApiError::MaxSendAttempts,
         Refusal::DifferentCustomCode => ApiError::invalid(CUSTOM_CODE.wire, "must be the pending verification's code; cancel it to send another"),
         Refusal::CustomCodeRequired => ApiError::invalid(CUSTOM_CODE.wire, "is required to resend a verification started with a custom code"),
+        Refusal::GeneratedCode => ApiError::invalid(CUSTOM_CODE.wire, "cannot be given while a verification with a generated code is pending; cancel it first"),
     }
 }
 
@@ -63,7 +65,7 @@ impl<P: Platform> Engine<P> {
         let (_, targets) = self.keys()?;
         let (target, sid) = match reference {
             VerificationRef::Sid(sid) => (targets.target_of(sid), Some(sid.clone())),
-            VerificationRef::To(to) => (targets.target(service, to), None),
+            VerificationRef::To(to) => (targets.target(service, &identity(to)), None),
         };
         Ok((target, Selector { account_sid: who.account.clone(), service_sid: service.clone(), sid }))
     }
@@ -79,7 +81,7 @@ impl<P: Platform> Engine<P> {
             return Err(ApiError::ChannelDisabled(format!("no provider is configured for channel {}", request.channel.as_str())));
         }
         let (code_key, targets) = self.keys()?;
-        let target = targets.target(&service.sid, &request.to);
+        let target = targets.target(&service.sid, &identity(&request.to));
         let attempt_sid = AttemptSid::generate(&self.rng);
         let command = StartCommand {
             sid: targets.new_sid(&target, &self.rng),
@@ -104,11 +106,16 @@ impl<P: Platform> Engine<P> {
             (Some(code), _) | (None, Some(code)) => code,
             (None, None) => return Err(ApiError::Internal("the coordinator reserved a send without a code".into())),
         };
-        if let Err(err) = self.deliver(who, &service, &request, &verification, &code).await {
-            if let Err(release) = self.coordinator.release(&target, attempt_sid).await {
-                P::log(&format!("error 20500: releasing a failed send of {}: {release}", verification.sid));
+        let delivered = self.deliver(who, &service, &request, &verification, &code).await;
+        if let Err(err) = &delivered {
+            // A refused send is undone; one the provider may have taken (a timeout) counts, or a
+            // slow provider would hand out more than five deliveries.
+            if !matches!(err, ApiError::DeliveryUncertain { .. }) {
+                if let Err(release) = self.coordinator.release(&target, attempt_sid).await {
+                    P::log(&format!("error 20500: releasing a failed send of {}: {release}", verification.sid));
+                }
+                return delivered.map(|()| verification);
             }
-            return Err(err);
         }
         let token = VerificationToken {
             sid: verification.sid.clone(),
@@ -119,7 +126,7 @@ impl<P: Platform> Engine<P> {
             expires_at: verification.expires_at,
         };
         self.records().put_token_later(&token)?;
-        Ok(verification)
+        delivered.map(|()| verification)
     }
 
     async fn deliver(&self, who: &Principal, service: &ServiceRecord, request: &StartRequest, verification: &VerificationView, code: &str) -> Result<(), ApiError> {
