@@ -194,8 +194,8 @@ fn last_code(engine: &Engine<Host>) -> String {
     let body = &sent.last().unwrap().body;
     if let Ok(mail) = serde_json::from_slice::<Value>(body) {
         let text = mail["content"][0]["value"].as_str().unwrap();
-        let words = text.split(|c: char| !c.is_ascii_digit());
-        return words.filter(|w| w.len() >= 4).next_back().unwrap().to_owned();
+        let mut words = text.split(|c: char| !c.is_ascii_digit());
+        return words.rfind(|w| w.len() >= 4).unwrap().to_owned();
     }
     let form: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
     let body = &form.iter().find(|(k, _)| k == "Body").unwrap().1;
