@@ -2,21 +2,23 @@
 //! keyed id, see `edge_verify_core::verify::verification::target`): the single writer of that
 //! target's verification. The worker calls it by RPC (`command`, through `src/entry.mjs`), one
 //! JSON command in and one JSON reply out; it runs the command with the core's `execute` in one
-//! synchronous step. An alarm removes the state when the verification expires.
+//! synchronous step, with the target's sends of the last day (stored beside the verification, as
+//! they outlive it). An alarm removes each when it expires.
 
 use edge_verify_core::code::CodeKey;
 use edge_verify_core::time::{Clock, Timestamp};
-use edge_verify_core::verify::verification::coordinator::{execute, stored_state, Command, Coordinator, Reply};
-use edge_verify_core::verify::verification::machine::State as TargetState;
+use edge_verify_core::verify::verification::coordinator::{
+    execute, stored_state, Command, Coordinator, Reply,
+};
+use edge_verify_core::verify::verification::machine::{Sends, State as TargetState};
 use edge_verify_core::verify::verification::target::TargetId;
 use edge_verify_core::ApiError;
 use wasm_bindgen::prelude::wasm_bindgen;
-use worker::js_sys::Reflect;
-use worker::wasm_bindgen::{JsCast, JsValue};
-use worker::wasm_bindgen_futures::JsFuture;
+use worker::wasm_bindgen::JsValue;
 use worker::{console_error, Env, State};
 
-use crate::platform::{js_error, WorkerClock};
+use crate::objects::{call, js, storage_of};
+use crate::platform::WorkerClock;
 use crate::runtime::{ObjectNamespace, ObjectStorage, SyncKv};
 
 /// The state, as JSON text: serde_json keeps every value the state can hold, where a conversion
@@ -25,27 +27,22 @@ const STATE_KEY: &str = "verification.json";
 /// When the state expires (Unix seconds), kept apart so that even state this version cannot
 /// decode (written by another one) is removed when it would have expired, not kept forever.
 const EXPIRY_KEY: &str = "expires_at";
+/// The target's sends in the last day (JSON), which outlive its verifications: they bound
+/// cancel-and-start-again cycles.
+const SENDS_KEY: &str = "sends.json";
+/// When the cleanup alarm is set for (Unix seconds).
+const ALARM_KEY: &str = "alarm_at";
 
-/// The object's storage: the synchronous key-value API of SQLite-backed objects
-/// (`ctx.storage.kv`), which needs no promise per read or write. Writes, alarm changes included,
-/// are confirmed before the reply leaves (the output gate), so alarm calls are not awaited.
+/// The object's storage (see `objects::storage_of`).
 struct TargetStorage {
     storage: ObjectStorage,
     kv: SyncKv,
 }
 
-fn js(err: JsValue) -> String {
-    js_error(&err)
-}
-
 impl TargetStorage {
     fn new(state: &State) -> Result<Self, String> {
-        let storage: ObjectStorage = Reflect::get(state.as_raw(), &JsValue::from_str("storage")).map_err(js)?.unchecked_into();
-        let kv = storage.kv();
-        if !kv.is_object() {
-            return Err("this object's storage has no synchronous kv API (needs new_sqlite_classes)".into());
-        }
-        Ok(Self { storage, kv: kv.unchecked_into() })
+        let (storage, kv) = storage_of(state)?;
+        Ok(Self { storage, kv })
     }
 
     /// The stored state (see `stored_state` for text that does not decode).
@@ -53,7 +50,8 @@ impl TargetStorage {
         let Some(text) = self.kv.get(STATE_KEY).map_err(js)?.as_string() else { return Ok(None) };
         let state = stored_state(Some(&text), self.expiry()?, now)?;
         if state.is_none() {
-            self.remove()?;
+            self.kv.delete(STATE_KEY).map_err(js)?;
+            self.kv.delete(EXPIRY_KEY).map_err(js)?;
         }
         Ok(state)
     }
@@ -64,26 +62,83 @@ impl TargetStorage {
     }
 
     fn save(&self, state: &TargetState, before: &TargetState) -> Result<(), String> {
-        let Some(v) = state else { return self.remove() };
+        let Some(v) = state else {
+            self.kv.delete(STATE_KEY).map_err(js)?;
+            self.kv.delete(EXPIRY_KEY).map_err(js)?;
+            return Ok(());
+        };
         let text = serde_json::to_string(v).map_err(|e| e.to_string())?;
         self.kv.put(STATE_KEY, &JsValue::from_str(&text)).map_err(js)?;
         let expires_at = v.public.expires_at;
         if before.as_ref().map(|b| b.public.expires_at) != Some(expires_at) {
-            self.kv.put(EXPIRY_KEY, &JsValue::from_f64(expires_at.unix_seconds() as f64)).map_err(js)?;
-            self.alarm_at(expires_at)?;
+            self.kv
+                .put(
+                    EXPIRY_KEY,
+                    &JsValue::from_f64(expires_at.unix_seconds() as f64),
+                )
+                .map_err(js)?;
         }
         Ok(())
     }
 
+    fn sends(&self, now: Timestamp) -> Result<Sends, String> {
+        let Some(text) = self.kv.get(SENDS_KEY).map_err(js)?.as_string() else {
+            return Ok(Sends::default());
+        };
+        let mut sends: Sends =
+            serde_json::from_str(&text).map_err(|e| format!("stored sends do not decode: {e}"))?;
+        sends.prune(now);
+        Ok(sends)
+    }
+
+    fn save_sends(&self, sends: &Sends) -> Result<(), String> {
+        if sends.is_empty() {
+            return self.kv.delete(SENDS_KEY).map(|_| ()).map_err(js);
+        }
+        let text = serde_json::to_string(sends).map_err(|e| e.to_string())?;
+        self.kv
+            .put(SENDS_KEY, &JsValue::from_str(&text))
+            .map(|_| ())
+            .map_err(js)
+    }
+
     fn remove(&self) -> Result<(), String> {
-        self.kv.delete(STATE_KEY).map_err(js)?;
-        self.kv.delete(EXPIRY_KEY).map_err(js)?;
+        for key in [STATE_KEY, EXPIRY_KEY, SENDS_KEY, ALARM_KEY] {
+            self.kv.delete(key).map_err(js)?;
+        }
         self.storage.delete_alarm().map(|_| ()).map_err(js)
     }
 
-    /// Wakes the object when the verification expires.
-    fn alarm_at(&self, expires_at: Timestamp) -> Result<(), String> {
-        self.storage.set_alarm(expires_at.unix_seconds() as f64 * 1000.0).map(|_| ()).map_err(js)
+    fn alarm_at(&self, at: Timestamp) -> Result<(), String> {
+        self.kv
+            .put(ALARM_KEY, &JsValue::from_f64(at.unix_seconds() as f64))
+            .map_err(js)?;
+        self.storage
+            .set_alarm(at.unix_seconds() as f64 * 1000.0)
+            .map(|_| ())
+            .map_err(js)
+    }
+
+    /// Wakes the object when the first of what it holds expires (the verification, or the last
+    /// day's sends); with nothing left, removes everything.
+    fn schedule(&self, state: &TargetState, sends: &Sends) -> Result<(), String> {
+        let next = [
+            state.as_ref().map(|v| v.public.expires_at),
+            sends.expires_at(),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        match next {
+            Some(at)
+                if self.kv.get(ALARM_KEY).map_err(js)?.as_f64()
+                    != Some(at.unix_seconds() as f64) =>
+            {
+                self.alarm_at(at)
+            }
+            Some(_) => Ok(()),
+            None => self.remove(),
+        }
     }
 }
 
@@ -129,17 +184,27 @@ impl VerificationTarget {
         self.run(text).map_err(|why| failure(&why))
     }
 
-    /// Removes the state once the verification has expired (or sets the alarm again if it
-    /// fired early).
+    /// Removes what has expired (the verification, sends older than a day) and sets the alarm
+    /// for what remains.
     pub fn alarm(&self) -> Result<(), JsValue> {
         let storage = self.storage.as_ref().map_err(|why| failure(why))?;
         let now = WorkerClock.now();
-        let done = match storage.load(now) {
-            Ok(Some(v)) if now < v.public.expires_at => storage.alarm_at(v.public.expires_at),
-            Ok(Some(_)) => storage.remove(),
-            Ok(None) => Ok(()),
-            Err(why) => match storage.expiry() {
-                Ok(Some(expires_at)) => storage.alarm_at(expires_at).and(Err(why)),
+        let done = match (storage.load(now), storage.sends(now)) {
+            (Ok(state), Ok(sends)) => {
+                let state = state.filter(|v| now < v.public.expires_at);
+                storage
+                    .kv
+                    .delete(ALARM_KEY)
+                    .map_err(js)
+                    .and_then(|_| storage.save(&state, &None))
+                    .and_then(|()| storage.save_sends(&sends))
+                    .and_then(|()| storage.schedule(&state, &sends))
+            }
+            (Err(why), _) | (_, Err(why)) => match storage.expiry() {
+                Ok(Some(expires_at)) if now < expires_at => {
+                    storage.alarm_at(expires_at).and(Err(why))
+                }
+                Ok(Some(_)) => storage.remove(),
                 _ => Err(why),
             },
         };
@@ -154,10 +219,17 @@ impl VerificationTarget {
         let command: Command = serde_json::from_str(text).map_err(|e| format!("bad command: {e}"))?;
         let now = WorkerClock.now();
         let mut current = storage.load(now)?;
-        let before = current.clone();
-        let reply = execute(&mut current, command, now, key);
+        let mut sends = storage.sends(now)?;
+        let (before, sends_before) = (current.clone(), sends.clone());
+        let reply = execute(&mut current, &mut sends, command, now, key);
         if current != before {
             storage.save(&current, &before)?;
+        }
+        if sends != sends_before {
+            storage.save_sends(&sends)?;
+        }
+        if current != before || sends != sends_before {
+            storage.schedule(&current, &sends)?;
         }
         serde_json::to_string(&reply).map_err(|e| e.to_string())
     }
@@ -172,12 +244,10 @@ fn internal(what: &str, err: impl std::fmt::Display) -> ApiError {
 
 impl Coordinator for WorkerCoordinator {
     async fn send(&self, target: &TargetId, command: Command) -> Result<Reply, ApiError> {
-        let id = self.0.id_from_name(&target.name()).map_err(|e| internal("id", js(e)))?;
-        let stub = self.0.get(&id).map_err(|e| internal("stub", js(e)))?;
         let text = serde_json::to_string(&command).map_err(|e| internal("encode", e))?;
-        let promise = stub.command(&text).map_err(|e| internal("call", js(e)))?;
-        let reply = JsFuture::from(promise).await.map_err(|e| internal("call", js(e)))?;
-        let reply = reply.as_string().ok_or_else(|| internal("reply", "not text"))?;
+        let reply = call(&self.0, &target.name(), &text)
+            .await
+            .map_err(|e| internal("call", e))?;
         serde_json::from_str(&reply).map_err(|e| internal("decode", e))
     }
 }

@@ -1,9 +1,10 @@
 // The worker's entry module. It is the Rust worker as worker-build writes it (build/index.js),
-// with one addition the Rust side cannot express: the Durable Object class extends the runtime's
-// DurableObject, so the worker reaches it by RPC (`stub.command(text)`: one call per command, no
-// HTTP request or response between them). The logic stays in Rust (VerificationTarget.command).
+// with one addition the Rust side cannot express: the Durable Object classes extend the runtime's
+// DurableObject, so the worker reaches them by RPC (`stub.command(text)`: one call per command,
+// no HTTP request or response between them). The logic stays in Rust (VerificationTarget.command,
+// Limiter.command).
 import { DurableObject } from "cloudflare:workers";
-import worker, { VerificationTarget as Target } from "../build/index.js";
+import worker, { VerificationTarget as Target, Limiter as Shard } from "../build/index.js";
 
 export class VerificationTarget extends DurableObject {
   #target;
@@ -19,6 +20,23 @@ export class VerificationTarget extends DurableObject {
 
   alarm() {
     return this.#target.alarm();
+  }
+}
+
+export class Limiter extends DurableObject {
+  #shard;
+
+  constructor(ctx, env) {
+    super(ctx, env);
+    this.#shard = new Shard(ctx);
+  }
+
+  command(text) {
+    return this.#shard.command(text);
+  }
+
+  alarm() {
+    return this.#shard.alarm();
   }
 }
 

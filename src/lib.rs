@@ -5,6 +5,8 @@
 
 mod coordinator;
 pub mod glue;
+mod limiter;
+mod objects;
 pub mod platform;
 mod runtime;
 
@@ -23,6 +25,8 @@ use worker::{console_error, event, web_sys, Context, Env, Result};
 pub use coordinator::VerificationTarget;
 use coordinator::WorkerCoordinator;
 use glue::{read_request, write_response};
+pub use limiter::Limiter;
+use limiter::WorkerLimiter;
 use platform::{CryptoRng, WorkerClock, WorkerHttp, WorkerKv, Workers};
 
 /// What an isolate keeps between requests.
@@ -80,16 +84,26 @@ fn engine(env: &Env, ctx: Context) -> std::result::Result<Engine<Workers>, ApiEr
     };
     let (settings, cache) = isolate(env);
     let settings = settings.map_err(|what| misconfigured(&what))?;
-    let kv = WorkerKv::new(env, "OTP_KV", Rc::new(ctx)).ok_or_else(|| misconfigured("the OTP_KV binding is missing"))?;
-    let targets = Reflect::get(env, &JsValue::from_str("VERIFY_TARGET"))
-        .ok()
-        .filter(JsValue::is_object)
-        .ok_or_else(|| misconfigured("the VERIFY_TARGET binding is missing"))?;
+    let ctx = Rc::new(ctx);
+    let kv = WorkerKv::new(env, "OTP_KV", ctx.clone())
+        .ok_or_else(|| misconfigured("the OTP_KV binding is missing"))?;
+    let binding = |name: &str| {
+        Reflect::get(env, &JsValue::from_str(name))
+            .ok()
+            .filter(JsValue::is_object)
+            .ok_or_else(|| misconfigured(&format!("the {name} binding is missing")))
+    };
+    let targets = binding("VERIFY_TARGET")?;
+    let limiters = binding("LIMITER")?;
     Ok(Engine {
         kv,
         clock: WorkerClock,
         rng: CryptoRng,
         coordinator: WorkerCoordinator(targets.unchecked_into()),
+        limiter: WorkerLimiter {
+            namespace: limiters.unchecked_into(),
+            ctx,
+        },
         http: WorkerHttp,
         settings,
         cache,

@@ -15,6 +15,7 @@ use worker::wasm_bindgen_futures::JsFuture;
 use worker::{console_error, console_log, web_sys, Context, Env};
 
 use crate::coordinator::WorkerCoordinator;
+use crate::limiter::WorkerLimiter;
 use crate::runtime::{AbortSignalStatic, Fetcher, KvNamespace};
 
 /// The Workers runtime as the engine's platform.
@@ -25,6 +26,7 @@ impl Platform for Workers {
     type Clock = WorkerClock;
     type Rng = CryptoRng;
     type Coordinator = WorkerCoordinator;
+    type Limiter = WorkerLimiter;
     type Http = WorkerHttp;
 
     fn log(line: &str) {

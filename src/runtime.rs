@@ -48,12 +48,13 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = idFromName)]
     pub fn id_from_name(this: &ObjectNamespace, name: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch)]
-    pub fn get(this: &ObjectNamespace, id: &JsValue) -> Result<TargetStub, JsValue>;
+    pub fn get(this: &ObjectNamespace, id: &JsValue) -> Result<ObjectStub, JsValue>;
 
-    /// A stub of a `VerificationTarget` object; `command` is its RPC method (src/entry.mjs).
-    pub type TargetStub;
+    /// A stub of a `VerificationTarget` or `Limiter` object; `command` is their RPC method
+    /// (src/entry.mjs).
+    pub type ObjectStub;
     #[wasm_bindgen(method, catch)]
-    pub fn command(this: &TargetStub, text: &str) -> Result<Promise, JsValue>;
+    pub fn command(this: &ObjectStub, text: &str) -> Result<Promise, JsValue>;
 
     #[wasm_bindgen(js_name = AbortSignal)]
     pub type AbortSignalStatic;

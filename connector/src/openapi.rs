@@ -6,11 +6,16 @@ use edge_verify_core::actions::api_call::ApiCallResult;
 use edge_verify_core::actions::catalog::{catalog, Action, ActionDescription, Catalog};
 use edge_verify_core::error::ErrorBody;
 use edge_verify_core::examples::{self as ex, action_output};
+use edge_verify_core::guard::blocks::BlockList;
+use edge_verify_core::guard::safe_list::SafeListResource;
 use edge_verify_core::http::routes::{body_params, Operation, Route, ROUTES};
 use edge_verify_core::identity::accounts::{AccountList, AccountResource};
 use edge_verify_core::identity::keys::{KeyList, KeyResource};
 use edge_verify_core::sid::{AccountSid, ApiKeySid, ServiceSid};
 use edge_verify_core::spec::{paging, Kind, ParamSpec};
+use edge_verify_core::verify::rate_limit::resource::{
+    BucketList, BucketResource, RateLimitList, RateLimitResource,
+};
 use edge_verify_core::verify::service::resource::{ServiceList, ServiceResource};
 use edge_verify_core::verify::verification::resource::{VerificationCheckResource, VerificationResource};
 use edge_verify_core::ApiError;
@@ -90,6 +95,12 @@ pub fn schemas() -> Map<String, Value> {
     generator.subschema_for::<KeyList>();
     generator.subschema_for::<Catalog>();
     generator.subschema_for::<ApiCallResult>();
+    generator.subschema_for::<RateLimitResource>();
+    generator.subschema_for::<RateLimitList>();
+    generator.subschema_for::<BucketResource>();
+    generator.subschema_for::<BucketList>();
+    generator.subschema_for::<SafeListResource>();
+    generator.subschema_for::<BlockList>();
     let definitions: Map<String, Value> = generator.take_definitions(true).into_iter().collect();
     let inlined: Map<String, Value> = definitions
         .iter()
@@ -100,7 +111,25 @@ pub fn schemas() -> Map<String, Value> {
         })
         .collect();
     // Keep what the paths name and what those refer to.
-    let roots = ["Error", "Service", "ServiceList", "Verification", "VerificationCheck", "Account", "AccountList", "Key", "KeyList", "ActionCatalog", "ApiCallResult"];
+    let roots = [
+        "Error",
+        "Service",
+        "ServiceList",
+        "Verification",
+        "VerificationCheck",
+        "Account",
+        "AccountList",
+        "Key",
+        "KeyList",
+        "ActionCatalog",
+        "ApiCallResult",
+        "RateLimit",
+        "RateLimitList",
+        "Bucket",
+        "BucketList",
+        "SafeListNumber",
+        "FraudGuardBlockList",
+    ];
     let text = Value::Object(inlined.clone()).to_string();
     inlined.into_iter().filter(|(name, _)| roots.contains(&name.as_str()) || text.contains(&format!("\"#/components/schemas/{name}\""))).collect()
 }
@@ -222,6 +251,42 @@ fn op_doc(op: Operation) -> Option<OpDoc> {
         },
         Operation::DeleteKey => OpDoc { errors: vec![400, 401, 403, 404, 405, 413], ..doc("Keys", "Delete an API key", "Revokes an API key at once.", 204, "", Value::Null) },
         Operation::ListActions => doc("Actions", "List the JSON actions", "The module catalog: every action with its input fields and an output sample.", 200, "ActionCatalog", json!({ "actions": [catalog().get(1).map(|a| value(&ActionDescription::new(a, ORIGIN))).unwrap_or_default()] })),
+        Operation::ListRateLimit => OpDoc { query: list_query, ..doc("Rate limits", "List rate limits", "Lists a service's rate limits.", 200, "RateLimitList", value(&ex::rate_limit_list(ORIGIN))) },
+        Operation::CreateRateLimit => OpDoc {
+            required: vec!["UniqueName"],
+            request_example: json!({ "UniqueName": "end_user_ip", "Description": "Starts per end user IP" }),
+            ..doc("Rate limits", "Create a rate limit", "Creates a rate limit: a key that starts name in RateLimits (e.g. {\"end_user_ip\": \"203.0.113.7\"}), limited by its buckets. Errors: 60207 (10 per service), 60208 (the name exists), 60209 (bad name).", 201, "RateLimit", value(&ex::rate_limit(ORIGIN)))
+        },
+        Operation::FetchRateLimit => doc("Rate limits", "Fetch a rate limit", "Fetches a rate limit by its SID or unique name.", 200, "RateLimit", value(&ex::rate_limit(ORIGIN))),
+        Operation::UpdateRateLimit => OpDoc {
+            request_example: json!({ "Description": "Starts per end user IP address" }),
+            ..doc("Rate limits", "Update a rate limit", "Changes a rate limit's description.", 200, "RateLimit", value(&ex::rate_limit(ORIGIN)))
+        },
+        Operation::DeleteRateLimit => doc("Rate limits", "Delete a rate limit", "Deletes a rate limit and its buckets; starts naming it are then refused.", 204, "", Value::Null),
+        Operation::ListBucket => OpDoc { query: list_query, ..doc("Rate limits", "List buckets", "Lists a rate limit's buckets.", 200, "BucketList", value(&ex::bucket_list(ORIGIN))) },
+        Operation::CreateBucket => OpDoc {
+            required: vec!["Max", "Interval"],
+            request_example: json!({ "Max": 5, "Interval": 3600 }),
+            ..doc("Rate limits", "Create a bucket", "Allows at most Max starts per key value in any Interval seconds; over it a start is 429 20429 with Retry-After, and nothing is sent or counted. Errors: 60210 (5 per rate limit), 60211 (the interval exists).", 201, "Bucket", value(&ex::bucket(ORIGIN)))
+        },
+        Operation::FetchBucket => doc("Rate limits", "Fetch a bucket", "Fetches a bucket.", 200, "Bucket", value(&ex::bucket(ORIGIN))),
+        Operation::UpdateBucket => OpDoc {
+            request_example: json!({ "Max": 10 }),
+            ..doc("Rate limits", "Update a bucket", "Changes a bucket's Max or Interval.", 200, "Bucket", value(&ex::bucket(ORIGIN)))
+        },
+        Operation::DeleteBucket => doc("Rate limits", "Delete a bucket", "Deletes a bucket.", 204, "", Value::Null),
+        Operation::CreateSafelist => OpDoc {
+            required: vec!["PhoneNumber"],
+            request_example: json!({ "PhoneNumber": "+18001234567" }),
+            ..doc("Safe list", "Add a number to the safe list", "Geo permissions by country and the fraud guard let the number through (never the block on premium-rate and satellite numbers, nor any rate limit or cap).", 201, "SafeListNumber", value(&ex::safe_list_number(ORIGIN)))
+        },
+        Operation::FetchSafelist => doc("Safe list", "Fetch a safe list number", "Whether a number is on the safe list (404 if not).", 200, "SafeListNumber", value(&ex::safe_list_number(ORIGIN))),
+        Operation::DeleteSafelist => doc("Safe list", "Remove a number from the safe list", "Removes a number from the safe list.", 204, "", Value::Null),
+        Operation::ListFraudGuardBlock => OpDoc {
+            query: list_query,
+            ..doc("Fraud guard", "List fraud guard blocks", "What the fraud guard blocks now (destination prefixes, end users' IPs), or in monitor mode would block, with why and until when.", 200, "FraudGuardBlockList", value(&ex::fraud_block_list(ORIGIN)))
+        },
+        Operation::DeleteFraudGuardBlock => doc("Fraud guard", "Lift a fraud guard block", "Lifts a block at once (a false alarm): the guard forgets what led to it.", 204, "", Value::Null),
         Operation::RunAction | Operation::ListDevOutbox => return None,
     })
 }

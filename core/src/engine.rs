@@ -8,6 +8,8 @@ use crate::cache::ReadCache;
 use crate::code::CodeKey;
 use crate::delivery::config::DeliveryConfig;
 use crate::delivery::{HttpClient, ProviderSettings};
+use crate::guard::limiter::{Limiter, ShardKey};
+use crate::guard::policy::Policy;
 use crate::identity::principal::MainAccount;
 use crate::ports::{KeyValue, Records};
 use crate::sid::{AccountSid, Rng};
@@ -21,6 +23,7 @@ pub trait Platform {
     type Clock: Clock;
     type Rng: Rng;
     type Coordinator: Coordinator;
+    type Limiter: Limiter;
     type Http: HttpClient;
     /// Writes one line to the operator's log. Never given a secret or a code (the dev log
     /// sink, which prints codes on purpose, only runs with `DEV_MODE=true`).
@@ -38,6 +41,10 @@ pub struct Settings {
     pub code_key: Option<CodeKey>,
     /// Names verification targets; derived from `CODE_HMAC_KEY`.
     pub target_key: Option<TargetKey>,
+    /// Names limiter shards and hashes destinations; derived from `CODE_HMAC_KEY`.
+    pub shard_key: Option<ShardKey>,
+    /// `POLICY`: limits, geo permissions, fraud guard, caps, content rules.
+    pub policy: Policy,
     /// `VERIFICATION_LIFETIME_SECONDS`.
     pub lifetime_seconds: u64,
     /// `DEV_MODE=true`: the log sink and `GET /dev/outbox`.
@@ -47,7 +54,7 @@ pub struct Settings {
 }
 
 /// The environment variables and secrets [`Settings::from_env`] reads.
-pub const ENV_NAMES: [&str; 10] = [
+pub const ENV_NAMES: [&str; 11] = [
     "ACCOUNT_SID",
     "AUTH_TOKEN",
     "MAIN_ACCOUNT_NAME",
@@ -58,6 +65,7 @@ pub const ENV_NAMES: [&str; 10] = [
     "TWILIO_API_BASE",
     "SENDGRID_API_BASE",
     "PROVIDER_TIMEOUT_MS",
+    "POLICY",
 ];
 
 impl Settings {
@@ -90,9 +98,12 @@ impl Settings {
             },
         };
         let code_key = text("CODE_HMAC_KEY").and_then(|k| CodeKey::new(&k));
+        let policy = Policy::parse(&text("POLICY").unwrap_or_default())?;
         Ok(Self {
             main: MainAccount::new(sid, &token, name),
             target_key: code_key.as_ref().and_then(TargetKey::new),
+            shard_key: code_key.as_ref().and_then(ShardKey::new),
+            policy,
             code_key,
             lifetime_seconds,
             dev_mode,
@@ -114,6 +125,7 @@ pub struct Engine<P: Platform> {
     pub clock: P::Clock,
     pub rng: P::Rng,
     pub coordinator: P::Coordinator,
+    pub limiter: P::Limiter,
     pub http: P::Http,
     pub settings: Rc<Settings>,
     pub cache: Rc<ReadCache>,

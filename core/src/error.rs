@@ -28,6 +28,10 @@ pub enum ApiError {
     /// REST face and the field name on the actions face.
     #[error("Invalid parameter: {name}: {detail}")]
     InvalidParameter { name: String, detail: String },
+    /// A request a resource's rules refuse (400), with Twilio's code for the rule: 60207-60211
+    /// for rate limits and buckets.
+    #[error("{detail}")]
+    Refused { code: u32, detail: String },
     /// Five checks were used on this verification.
     #[error("Max check attempts reached")]
     MaxCheckAttempts,
@@ -50,6 +54,21 @@ pub enum ApiError {
     /// `detail` holds its status and error, never credentials or the code.
     #[error("Delivery through {provider} failed: {detail}")]
     DeliveryFailed { provider: String, detail: String },
+    /// A limit is full (429): 60212 for the sends to one `To`, 20429 for the others. The
+    /// response says when to retry (`Retry-After`).
+    #[error("Too many requests: {detail}")]
+    Limited {
+        code: u32,
+        detail: String,
+        retry_after: u64,
+    },
+    /// A policy refuses the destination (403): 60605 geo permissions, 60410 fraud guard.
+    #[error("Verification delivery attempt blocked: {detail}")]
+    Blocked {
+        code: u32,
+        detail: String,
+        retry_after: Option<u64>,
+    },
     /// The provider did not answer in time: it may have taken the message, so the send counts.
     #[error("Delivery through {provider} is uncertain: {detail}")]
     DeliveryUncertain { provider: String, detail: String },
@@ -72,9 +91,10 @@ impl ApiError {
             Self::NotFound(_) => 404,
             Self::MethodNotAllowed { .. } => 405,
             Self::PayloadTooLarge { .. } => 413,
-            Self::MalformedBody(_) | Self::InvalidParameter { .. } => 400,
+            Self::MalformedBody(_) | Self::InvalidParameter { .. } | Self::Refused { .. } => 400,
             Self::Psd2ParamsRequired | Self::NoVerificationTarget | Self::ChannelDisabled(_) => 400,
-            Self::MaxCheckAttempts | Self::MaxSendAttempts => 429,
+            Self::MaxCheckAttempts | Self::MaxSendAttempts | Self::Limited { .. } => 429,
+            Self::Blocked { .. } => 403,
             Self::DeliveryFailed { .. } | Self::DeliveryUncertain { .. } => 502,
             Self::Internal(_) => 500,
         }
@@ -95,8 +115,20 @@ impl ApiError {
             Self::Psd2ParamsRequired => 60206,
             Self::NoVerificationTarget => 60221,
             Self::ChannelDisabled(_) => 60223,
+            Self::Limited { code, .. }
+            | Self::Blocked { code, .. }
+            | Self::Refused { code, .. } => *code,
             Self::DeliveryFailed { .. } | Self::DeliveryUncertain { .. } => 30008,
             Self::Internal(_) => 20500,
+        }
+    }
+
+    /// Seconds after which a retry may succeed, for `Retry-After`.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::Limited { retry_after, .. } => Some(*retry_after),
+            Self::Blocked { retry_after, .. } => *retry_after,
+            _ => None,
         }
     }
 

@@ -5,12 +5,21 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::channel::Channel;
+use crate::guard::blocks::{BlockList, BlockRecord};
+use crate::guard::safe_list::{SafeListRecord, SafeListResource};
 use crate::identity::accounts::{AccountList, AccountResource};
 use crate::identity::keys::{KeyList, KeyResource};
 use crate::identity::records::{AccountRecord, AccountStatus, ApiKeyRecord};
 use crate::page::{Listing, PageQuery};
-use crate::sid::{AccountSid, ApiKeySid, AttemptSid, ServiceSid, VerificationSid};
+use crate::sid::{
+    AccountSid, ApiKeySid, AttemptSid, BucketSid, FraudBlockSid, RateLimitSid, SafeListSid,
+    ServiceSid, VerificationSid,
+};
 pub use crate::time::EXAMPLE_TIME;
+use crate::verify::rate_limit::record::{BucketRecord, RateLimitRecord};
+use crate::verify::rate_limit::resource::{
+    BucketList, BucketResource, RateLimitList, RateLimitResource,
+};
 use crate::verify::service::record::ServiceRecord;
 use crate::verify::service::resource::{ServiceList, ServiceResource};
 use crate::verify::verification::model::{SendAttempt, Status, VerificationView};
@@ -32,6 +41,7 @@ pub fn verification_view() -> VerificationView {
         date_created: EXAMPLE_TIME,
         date_updated: EXAMPLE_TIME,
         expires_at: EXAMPLE_TIME.plus_seconds(600),
+        guard: None,
     }
 }
 
@@ -109,6 +119,87 @@ pub fn account_list() -> AccountList {
 pub fn key_list() -> KeyList {
     let (listing, query) = one_page(key_record());
     KeyList::new(&AccountSid::example(), listing, &query)
+}
+
+fn rate_limit_record() -> RateLimitRecord {
+    let bucket = BucketRecord {
+        sid: BucketSid::example(),
+        max: 5,
+        interval: 3600,
+        date_created: EXAMPLE_TIME,
+        date_updated: EXAMPLE_TIME,
+    };
+    RateLimitRecord {
+        sid: RateLimitSid::example(),
+        service_sid: ServiceSid::example(),
+        account_sid: AccountSid::example(),
+        unique_name: "end_user_ip".into(),
+        description: Some("Starts per end user IP".into()),
+        buckets: vec![bucket],
+        date_created: EXAMPLE_TIME,
+        date_updated: EXAMPLE_TIME,
+    }
+}
+
+pub fn rate_limit(origin: &str) -> RateLimitResource {
+    RateLimitResource::new(rate_limit_record(), origin)
+}
+
+pub fn rate_limit_list(origin: &str) -> RateLimitList {
+    let (listing, query) = one_page(rate_limit_record());
+    RateLimitList::new(&ServiceSid::example(), listing, &query, origin)
+}
+
+pub fn bucket(origin: &str) -> BucketResource {
+    let record = rate_limit_record();
+    let bucket = record
+        .buckets
+        .first()
+        .cloned()
+        .unwrap_or_else(|| BucketRecord {
+            sid: BucketSid::example(),
+            max: 5,
+            interval: 3600,
+            date_created: EXAMPLE_TIME,
+            date_updated: EXAMPLE_TIME,
+        });
+    BucketResource::new(&record, bucket, origin)
+}
+
+pub fn bucket_list(origin: &str) -> BucketList {
+    let record = rate_limit_record();
+    let listing = Listing {
+        items: record.buckets.clone(),
+        next: None,
+        previous: None,
+    };
+    BucketList::new(&record, listing, &PageQuery::default(), origin)
+}
+
+pub fn safe_list_number(origin: &str) -> SafeListResource {
+    SafeListResource::new(
+        SafeListRecord {
+            sid: SafeListSid::example(),
+            phone_number: "+18001234567".into(),
+            date_created: EXAMPLE_TIME,
+        },
+        origin,
+    )
+}
+
+pub fn fraud_block_list(origin: &str) -> BlockList {
+    let record = BlockRecord {
+        sid: FraudBlockSid::example(),
+        shard: String::new(),
+        kind: "prefix".into(),
+        target: "+88216XXXX".into(),
+        reason: "3 unapproved numbers in a row".into(),
+        mode: "block".into(),
+        date_created: EXAMPLE_TIME,
+        date_expires: EXAMPLE_TIME.plus_seconds(43_200),
+    };
+    let (listing, query) = one_page(record);
+    BlockList::new(&AccountSid::example(), listing, &query, origin)
 }
 
 fn value(resource: &impl Serialize) -> Value {

@@ -221,6 +221,14 @@ impl<'a> Input<'a> {
             .ok_or_else(|| self.invalid(spec, format!("must be an integer from {} to {}", range.start(), range.end())))
     }
 
+    /// Like [`Input::integer`], but an empty value clears the field.
+    pub fn integer_patch(&self, spec: &ParamSpec) -> Result<Patch<i64>, ApiError> {
+        if self.raw_text(spec).ok().flatten() == Some("") {
+            return Ok(Patch::Clear);
+        }
+        Ok(self.integer(spec)?.map_or(Patch::Keep, Patch::Set))
+    }
+
     /// `true` or `false` (in any letter case in forms).
     pub fn boolean(&self, spec: &ParamSpec) -> Result<Option<bool>, ApiError> {
         match self.raw(spec) {

@@ -18,6 +18,7 @@ pub mod delivery;
 pub mod engine;
 pub mod error;
 pub mod examples;
+pub mod guard;
 pub mod http;
 pub mod identity;
 pub mod input;

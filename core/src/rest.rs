@@ -5,6 +5,7 @@
 use crate::actions::{self, Outcome};
 use crate::engine::{Engine, Platform};
 use crate::error::ApiError;
+use crate::guard::plan::Client;
 use crate::http::operations::{self, Call};
 use crate::http::routes::{match_route, Matched, NoRoute, Operation};
 use crate::http::{ApiRequest, ApiResponse};
@@ -18,7 +19,19 @@ pub async fn handle<P: Platform>(engine: &Engine<P>, req: &ApiRequest) -> ApiRes
         Err(response) => return response,
     };
     let result = match engine.authenticate(req.header("authorization")).await {
-        Ok(principal) => serve(engine, req, &matched, &principal).await,
+        Ok(mut principal) => {
+            principal.client = Client {
+                ip: req
+                    .header("cf-connecting-ip")
+                    .and_then(|ip| ip.trim().parse().ok()),
+                end_user: false,
+                country: req
+                    .header("cf-ipcountry")
+                    .filter(|c| c.len() == 2)
+                    .map(str::to_ascii_uppercase),
+            };
+            serve(engine, req, &matched, &principal).await
+        }
         Err(err) => Err(err),
     };
     result.unwrap_or_else(|err| failure::<P>(&err))

@@ -134,6 +134,14 @@ sid_type!(/// A verification message template (`HJ...`).
     TemplateSid, "HJ");
 sid_type!(/// A Messaging Service (`MG...`).
     MessagingServiceSid, "MG");
+sid_type!(/// A service rate limit (`RK...`): a keyed name of its service and unique name.
+    RateLimitSid, "RK");
+sid_type!(/// A rate limit's bucket (`BL...`).
+    BucketSid, "BL");
+sid_type!(/// A safe list entry (`GN...`).
+    SafeListSid, "GN");
+sid_type!(/// A fraud guard block (`FB...`), edge-verify's own.
+    FraudBlockSid, "FB");
 
 #[cfg(test)]
 pub(crate) mod tests {

@@ -175,6 +175,25 @@ pub mod service {
     /// `Passkeys.UserVerification`
     pub const PASSKEYS_USER_VERIFICATION: ParamSpec = c(p("Passkeys.UserVerification", "passkeys_user_verification", "Passkeys user verification", Kind::Choice(&["required", "preferred", "discouraged"]), "Whether the user must be verified."));
 
+    /// `FraudGuard`
+    pub const FRAUD_GUARD: ParamSpec = c(p("FraudGuard", "fraud_guard", "Fraud guard", Kind::Choice(&["off", "monitor", "block"]), "Blocks destination prefixes and clients that look like SMS pumping (block), only reports them (monitor), or neither (off); the account's setting when empty."));
+    /// `GeoPermissions.Sms`
+    pub const GEO_SMS: ParamSpec = c(p("GeoPermissions.Sms", "geo_permissions_sms", "SMS countries", Kind::Text { max: 1000 }, "Comma-separated ISO country codes that SMS and WhatsApp may reach, within what the account allows; empty for all of those."));
+    /// `GeoPermissions.Call`
+    pub const GEO_CALL: ParamSpec = c(p("GeoPermissions.Call", "geo_permissions_call", "Voice countries", Kind::Text { max: 1000 }, "Comma-separated ISO country codes that calls may reach, within what the account allows; empty for all of those."));
+    /// `TestNumbers`
+    pub const TEST_NUMBERS: ParamSpec = c(p("TestNumbers", "test_numbers", "Test numbers", Kind::Text { max: 2000 }, "Up to 20 comma-separated number:code or number:code:YYYY-MM-DD entries: starts to these numbers send nothing and cost nothing, and the fixed code approves them (until the date)."));
+    const LIMIT: Kind = Kind::Integer { min: 1, max: 1_000_000 };
+    /// The limits a service may change for itself (empty: the account's).
+    pub const LIMITS: [ParamSpec; 6] = [
+        c(p("Limits.SendsPerToPerHour", "limits_sends_per_to_per_hour", "Sends per To per hour", LIMIT, "Sends to one To in an hour, across its verifications (default 8).")),
+        c(p("Limits.SendsPerToPerDay", "limits_sends_per_to_per_day", "Sends per To per day", LIMIT, "Sends to one To in a day (default 15).")),
+        c(p("Limits.StartsPerClientPerHour", "limits_starts_per_client_per_hour", "Starts per end-user IP per hour", LIMIT, "Starts from one DeviceIp in an hour (default 20).")),
+        c(p("Limits.StartsPerIpPerHour", "limits_starts_per_ip_per_hour", "Starts per caller IP per hour", LIMIT, "Starts from one connecting IP that passes no DeviceIp in an hour (default 1000).")),
+        c(p("Limits.StartsPerPrefixPerHour", "limits_starts_per_prefix_per_hour", "Starts per number block per hour", LIMIT, "Starts to one block of 10,000 numbers (or one email address) in an hour (default 30).")),
+        c(p("Limits.SendsPerDay", "limits_sends_per_day", "Sends per day", LIMIT, "Sends by this service in a day (default 1000; the account's own cap still applies).")),
+    ];
+
     /// The boolean settings.
     pub const BOOLEANS: [ParamSpec; 8] = [
         d(p("LookupEnabled", "lookup_enabled", "Lookup enabled", Kind::Boolean, "Look the number up before sending."), "false"),
@@ -194,8 +213,9 @@ pub mod service {
         all.extend([
             TTS_NAME, PUSH_APN, PUSH_FCM, TOTP_ISSUER, TOTP_TIME_STEP, TOTP_CODE_LENGTH, TOTP_SKEW, DEFAULT_TEMPLATE,
             WHATSAPP_MSG_SERVICE, WHATSAPP_FROM, PASSKEYS_RP_ID, PASSKEYS_RP_NAME, PASSKEYS_RP_ORIGINS, PASSKEYS_ATTACHMENT,
-            PASSKEYS_DISCOVERABLE, PASSKEYS_USER_VERIFICATION,
+            PASSKEYS_DISCOVERABLE, PASSKEYS_USER_VERIFICATION, FRAUD_GUARD, GEO_SMS, GEO_CALL, TEST_NUMBERS,
         ]);
+        all.extend(LIMITS);
         all
     }
 }
@@ -248,6 +268,26 @@ pub mod verification {
     ];
     /// Check parameters.
     pub const CHECK: [ParamSpec; 5] = [CODE, TO, VERIFICATION_SID, AMOUNT, PAYEE];
+}
+
+/// Rate limit and bucket parameters.
+pub mod rate_limit {
+    use super::*;
+    /// `UniqueName`
+    pub const UNIQUE_NAME: ParamSpec = p("UniqueName", "unique_name", "Unique name", Kind::Text { max: 64 }, "The key's name, as starts give it in RateLimits: 1 to 64 letters, digits, _, - or . (no personal data).");
+    /// `Description`
+    pub const DESCRIPTION: ParamSpec = p("Description", "description", "Description", Kind::Text { max: 256 }, "What the rate limit is for.");
+    /// `Max`
+    pub const MAX: ParamSpec = p("Max", "max", "Max", Kind::Integer { min: 1, max: 100_000 }, "Starts allowed per key value in any Interval seconds.");
+    /// `Interval`
+    pub const INTERVAL: ParamSpec = p("Interval", "interval", "Interval", Kind::Integer { min: 1, max: 604_800 }, "The window in seconds (up to a week).");
+}
+
+/// Safe list parameters.
+pub mod safe_list {
+    use super::*;
+    /// `PhoneNumber`
+    pub const PHONE_NUMBER: ParamSpec = p("PhoneNumber", "phone_number", "Phone number", Kind::Text { max: 16 }, "A number in E.164 form that geo permissions and the fraud guard let through.");
 }
 
 /// Identifiers that fill path parameters in actions.

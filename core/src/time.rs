@@ -48,6 +48,28 @@ impl Timestamp {
         later.0.saturating_sub(self.0)
     }
 
+    /// Midnight UTC of a `YYYY-MM-DD` date (Howard Hinnant's days-from-civil), if it is one.
+    pub fn parse_date(text: &str) -> Option<Self> {
+        let mut parts = text.split('-');
+        let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return None;
+        }
+        let (y, m, d): (i64, i64, i64) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+        if !(1970..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+            return None;
+        }
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        let days = era * 146_097 + doe - 719_468;
+        let ts = Self(u64::try_from(days).ok()? * 86_400);
+        // Reject dates that roll over (2026-02-30).
+        (ts.iso8601().to_string().get(..10) == Some(text)).then_some(ts)
+    }
+
     /// `2015-07-30T20:00:00Z`, as Verify v2 writes dates.
     pub fn iso8601(self) -> IsoTime {
         IsoTime(self)
@@ -208,6 +230,31 @@ mod schema {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parses_dates_and_refuses_others() {
+        assert_eq!(Timestamp::parse_date("1970-01-01"), Some(Timestamp(0)));
+        assert_eq!(
+            Timestamp::parse_date("2015-07-30"),
+            Some(Timestamp(1_438_214_400))
+        );
+        assert_eq!(
+            Timestamp::parse_date("2024-02-29")
+                .map(|t| t.iso8601().to_string())
+                .as_deref(),
+            Some("2024-02-29T00:00:00Z")
+        );
+        for bad in [
+            "2026-02-30",
+            "2026-13-01",
+            "26-01-01",
+            "2026-1-1",
+            "2026-01-01-01",
+            "x",
+        ] {
+            assert_eq!(Timestamp::parse_date(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn formats_epoch_and_known_dates() {

@@ -77,6 +77,9 @@ test("errors name the action's fields", async () => {
 test("verification modules: start with JSON objects, get, check, update status", async () => {
   const svc = (await run("create_service", { friendly_name: "Flow" })).data.sid;
   const to = "+14155550160";
+  assert.equal((await w.main.post(`/v2/Services/${svc}/RateLimits`, { UniqueName: "end_user_ip" })).status, 201);
+  const unknown = await run("start_verification", { service_sid: svc, to, channel: "sms", rate_limits: { nobody: "x" } });
+  assertTwilioError(assert, unknown, 400, 60200, "rate_limits");
   const started = await run("start_verification", { service_sid: svc, to, channel: "sms", locale: "de", rate_limits: { end_user_ip: "203.0.113.7" } });
   assert.equal(started.status, 201, started.text);
   assert.equal(started.data.status, "pending");

@@ -9,6 +9,18 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 
 export const MAIN_SID = "AC" + "1".repeat(32);
 
+/** A policy under which no built-in limit or fraud rule gets in the way of functional tests
+ * (they start verifications to sequential numbers from one address), and custom messages and
+ * the senders they use are allowed. The abuse tests start workers with `POLICY: ""`: the
+ * defaults. */
+export const OPEN_POLICY = JSON.stringify({
+  fraud_guard: "off",
+  sends_per_account_per_day: 1000000,
+  limits: { starts_per_ip_per_hour: 1000000, starts_per_prefix_per_hour: 1000000, sends_per_service_per_day: 1000000 },
+  custom_message: { allowed: true, links: false, max_segments: 7 },
+  senders: { email_from: ["otp@acme.test"], whatsapp_from: ["+14155550100"] },
+});
+
 /** Starts a fresh worker on a free loopback port. */
 export async function startWorker(bindings = {}) {
   const authToken = randomBytes(16).toString("hex");
@@ -20,12 +32,16 @@ export async function startWorker(bindings = {}) {
     modulesRules: [{ type: "ESModule", include: ["**/*.js"] }, { type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2026-04-01",
     kvNamespaces: ["OTP_KV"],
-    durableObjects: { VERIFY_TARGET: { className: "VerificationTarget", useSQLite: true } },
+    durableObjects: {
+      VERIFY_TARGET: { className: "VerificationTarget", useSQLite: true },
+      LIMITER: { className: "Limiter", useSQLite: true },
+    },
     bindings: {
       ACCOUNT_SID: MAIN_SID,
       AUTH_TOKEN: authToken,
       CODE_HMAC_KEY: randomBytes(24).toString("hex"),
       MAIN_ACCOUNT_NAME: "Main account",
+      POLICY: OPEN_POLICY,
       ...bindings,
     },
     host: "127.0.0.1",

@@ -254,6 +254,8 @@ test("bad start and check input: 4xx with the Twilio shape and the parameter nam
   const sna = await start(base, { To: to, Channel: "sna" });
   assert.match(sna.data.message, /sna/);
 
+  assertTwilioError(assert, await start(base, { To: to, Channel: "sms", RateLimits: JSON.stringify({ my_key: "abc" }) }), 400, 60200, "RateLimits");
+  for (const name of ["my_key", "end_user_id"]) await w.main.post(`${base}/RateLimits`, { UniqueName: name });
   const accepted = await start(base, { To: to, Channel: "sms", RateLimits: JSON.stringify({ my_key: "abc", end_user_id: 42 }), DeviceIp: "2001:db8::1", Tags: JSON.stringify({ flow: "signup" }) });
   assert.equal(accepted.status, 201, accepted.text);
 

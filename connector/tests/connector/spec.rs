@@ -2,6 +2,12 @@
 //! (method, path) set is the router's, and every example parses with the real parsers (requests)
 //! and into strict resource types (responses).
 
+use edge_verify_core::guard::blocks::BlockList;
+use edge_verify_core::guard::safe_list::{parse_number, SafeListResource};
+use edge_verify_core::verify::rate_limit::record::{BucketInput, RateLimitInput};
+use edge_verify_core::verify::rate_limit::resource::{
+    BucketList, BucketResource, RateLimitList, RateLimitResource,
+};
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -95,7 +101,17 @@ fn parse_request(operation: &str, input: &Input<'_>) {
         "CreateAccount" => NewAccount::parse(input).map(|_| ()),
         "UpdateAccount" => AccountUpdate::parse(input).map(|_| ()),
         "CreateNewKey" | "UpdateKey" => KeyName::parse(input).map(|_| ()),
-        "ListService" | "ListAccount" | "ListKey" => PageQuery::parse(input).map(|_| ()),
+        "ListService"
+        | "ListAccount"
+        | "ListKey"
+        | "ListRateLimit"
+        | "ListBucket"
+        | "ListFraudGuardBlock" => PageQuery::parse(input).map(|_| ()),
+        "CreateRateLimit" => RateLimitInput::parse_new(input).map(|_| ()),
+        "UpdateRateLimit" => RateLimitInput::parse_update(input).map(|_| ()),
+        "CreateBucket" => BucketInput::parse(input, true).map(|_| ()),
+        "UpdateBucket" => BucketInput::parse(input, false).map(|_| ()),
+        "CreateSafelist" => parse_number(input).map(|_| ()),
         _ => Ok(()),
     };
     assert!(ok.is_ok(), "{operation}: {ok:?}");
@@ -120,6 +136,12 @@ fn parse_response(schema: &str, example: &Value) {
         "AccountList" => round_trip::<AccountList>(schema, example),
         "Key" => round_trip::<KeyResource>(schema, example),
         "KeyList" => round_trip::<KeyList>(schema, example),
+        "RateLimit" => round_trip::<RateLimitResource>(schema, example),
+        "RateLimitList" => round_trip::<RateLimitList>(schema, example),
+        "Bucket" => round_trip::<BucketResource>(schema, example),
+        "BucketList" => round_trip::<BucketList>(schema, example),
+        "SafeListNumber" => round_trip::<SafeListResource>(schema, example),
+        "FraudGuardBlockList" => round_trip::<BlockList>(schema, example),
         "ActionCatalog" | "ApiCallResult" => assert!(example.is_object(), "{schema}"),
         other => panic!("no type for schema {other}"),
     }

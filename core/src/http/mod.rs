@@ -52,8 +52,14 @@ impl Method {
     }
 }
 
-/// The request headers the core reads (lower case); the worker passes only these.
-pub const REQUEST_HEADERS: [&str; 2] = ["authorization", "content-type"];
+/// The request headers the core reads (lower case); the worker passes only these. Cloudflare
+/// sets `cf-connecting-ip` and `cf-ipcountry` at its edge (a client cannot forge them there).
+pub const REQUEST_HEADERS: [&str; 4] = [
+    "authorization",
+    "content-type",
+    "cf-connecting-ip",
+    "cf-ipcountry",
+];
 
 /// A request as the core sees it. The worker has already bounded the body.
 #[derive(Debug, Clone)]
@@ -110,6 +116,11 @@ impl ApiResponse {
         };
         if matches!(err, ApiError::Unauthenticated) {
             response.headers.push(("www-authenticate".into(), "Basic realm=\"edge-verify\"".into()));
+        }
+        if let Some(seconds) = err.retry_after() {
+            response
+                .headers
+                .push(("retry-after".into(), seconds.to_string()));
         }
         response
     }

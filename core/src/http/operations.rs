@@ -6,13 +6,21 @@ use super::ApiResponse;
 use super::routes::Operation;
 use crate::engine::{Engine, Platform};
 use crate::error::ApiError;
-use crate::identity::accounts::{AccountFilter, AccountList, AccountResource, AccountUpdate, NewAccount};
+use crate::guard::blocks::BlockList;
+use crate::guard::safe_list::{parse_number, SafeListResource};
+use crate::identity::accounts::{
+    AccountFilter, AccountList, AccountResource, AccountUpdate, NewAccount,
+};
 use crate::identity::keys::{KeyList, KeyName, KeyResource};
 use crate::identity::principal::Principal;
 use crate::input::Input;
 use crate::page::PageQuery;
 use crate::sid::{AccountSid, ApiKeySid, ServiceSid};
 use crate::verify::outbox::OutboxFilter;
+use crate::verify::rate_limit::ops::{Action, Outcome as RateLimitOutcome};
+use crate::verify::rate_limit::resource::{
+    BucketList, BucketResource, RateLimitList, RateLimitResource,
+};
 use crate::verify::service::record::ServiceUpdate;
 use crate::verify::service::resource::{ServiceList, ServiceResource};
 use crate::verify::verification::request::{parse_status_update, CheckRequest, StartRequest, VerificationRef};
@@ -54,6 +62,64 @@ impl Call<'_> {
     fn verification(&self) -> Result<VerificationRef, ApiError> {
         VerificationRef::from_path(self.id("Sid")).ok_or_else(|| self.not_found())
     }
+}
+
+/// The rate limit and bucket operations (one engine operation behind them all).
+async fn rate_limits<P: Platform>(
+    engine: &Engine<P>,
+    operation: Operation,
+    call: &Call<'_>,
+) -> Result<ApiResponse, ApiError> {
+    use Operation as Op;
+    let service = call.service()?;
+    let query = PageQuery::parse(&call.query)?;
+    let (limit, bucket) = match operation {
+        Op::ListBucket
+        | Op::CreateBucket
+        | Op::FetchBucket
+        | Op::UpdateBucket
+        | Op::DeleteBucket => (call.id("RateLimitSid"), call.id("Sid")),
+        _ => (call.id("Sid"), ""),
+    };
+    let action = match operation {
+        Op::ListRateLimit => Action::List(&query),
+        Op::CreateRateLimit => Action::Create(call.body),
+        Op::FetchRateLimit => Action::Fetch,
+        Op::UpdateRateLimit => Action::Update(call.body),
+        Op::DeleteRateLimit => Action::Delete,
+        Op::ListBucket => Action::ListBuckets(&query),
+        Op::CreateBucket => Action::CreateBucket(call.body),
+        Op::FetchBucket => Action::FetchBucket(bucket),
+        Op::UpdateBucket => Action::UpdateBucket(bucket, call.body),
+        _ => Action::DeleteBucket(bucket),
+    };
+    let origin = call.origin;
+    Ok(
+        match engine
+            .rate_limit_action(call.principal, &service, limit, action)
+            .await?
+        {
+            RateLimitOutcome::List(listing) => {
+                ApiResponse::json(200, &RateLimitList::new(&service, listing, &query, origin))
+            }
+            RateLimitOutcome::Created(record) => {
+                ApiResponse::json(201, &RateLimitResource::new(record, origin))
+            }
+            RateLimitOutcome::One(record) => {
+                ApiResponse::json(200, &RateLimitResource::new(record, origin))
+            }
+            RateLimitOutcome::Buckets(record, listing) => {
+                ApiResponse::json(200, &BucketList::new(&record, listing, &query, origin))
+            }
+            RateLimitOutcome::BucketCreated(record, bucket) => {
+                ApiResponse::json(201, &BucketResource::new(&record, bucket, origin))
+            }
+            RateLimitOutcome::Bucket(record, bucket) => {
+                ApiResponse::json(200, &BucketResource::new(&record, bucket, origin))
+            }
+            RateLimitOutcome::Deleted => ApiResponse::empty(204),
+        },
+    )
 }
 
 /// Runs `operation` for an authenticated call.
@@ -129,6 +195,56 @@ pub async fn run<P: Platform>(engine: &Engine<P>, operation: Operation, call: &C
         Op::DeleteKey => {
             let (account, sid) = (call.sid("AccountSid", AccountSid::parse)?, call.sid("Sid", ApiKeySid::parse)?);
             engine.delete_key(who, &account, &sid).await?;
+            ApiResponse::empty(204)
+        }
+        Op::ListRateLimit
+        | Op::CreateRateLimit
+        | Op::FetchRateLimit
+        | Op::UpdateRateLimit
+        | Op::DeleteRateLimit
+        | Op::ListBucket
+        | Op::CreateBucket
+        | Op::FetchBucket
+        | Op::UpdateBucket
+        | Op::DeleteBucket => return rate_limits(engine, operation, call).await,
+        Op::CreateSafelist => ApiResponse::json(
+            201,
+            &SafeListResource::new(
+                engine
+                    .add_safe_number(who, parse_number(&call.body)?)
+                    .await?,
+                call.origin,
+            ),
+        ),
+        Op::FetchSafelist => ApiResponse::json(
+            200,
+            &SafeListResource::new(
+                engine
+                    .fetch_safe_number(who, call.id("PhoneNumber"))
+                    .await?,
+                call.origin,
+            ),
+        ),
+        Op::DeleteSafelist => {
+            engine
+                .remove_safe_number(who, call.id("PhoneNumber"))
+                .await?;
+            ApiResponse::empty(204)
+        }
+        Op::ListFraudGuardBlock => {
+            let query = PageQuery::parse(&call.query)?;
+            ApiResponse::json(
+                200,
+                &BlockList::new(
+                    &who.account,
+                    engine.list_fraud_blocks(who, &query).await?,
+                    &query,
+                    call.origin,
+                ),
+            )
+        }
+        Op::DeleteFraudGuardBlock => {
+            engine.lift_fraud_block(who, call.id("Sid")).await?;
             ApiResponse::empty(204)
         }
         Op::ListDevOutbox => ApiResponse::json(200, &engine.dev_outbox(who, &OutboxFilter::parse(&call.query)?, call.path).await?),

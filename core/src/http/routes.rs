@@ -43,6 +43,36 @@ pub enum Operation {
     UpdateVerification,
     /// `POST /v2/Services/{ServiceSid}/VerificationCheck`
     CreateVerificationCheck,
+    /// `GET /v2/Services/{ServiceSid}/RateLimits`
+    ListRateLimit,
+    /// `POST /v2/Services/{ServiceSid}/RateLimits`
+    CreateRateLimit,
+    /// `GET /v2/Services/{ServiceSid}/RateLimits/{Sid}`
+    FetchRateLimit,
+    /// `POST /v2/Services/{ServiceSid}/RateLimits/{Sid}`
+    UpdateRateLimit,
+    /// `DELETE /v2/Services/{ServiceSid}/RateLimits/{Sid}`
+    DeleteRateLimit,
+    /// `GET .../RateLimits/{RateLimitSid}/Buckets`
+    ListBucket,
+    /// `POST .../RateLimits/{RateLimitSid}/Buckets`
+    CreateBucket,
+    /// `GET .../RateLimits/{RateLimitSid}/Buckets/{Sid}`
+    FetchBucket,
+    /// `POST .../RateLimits/{RateLimitSid}/Buckets/{Sid}`
+    UpdateBucket,
+    /// `DELETE .../RateLimits/{RateLimitSid}/Buckets/{Sid}`
+    DeleteBucket,
+    /// `POST /v2/SafeList/Numbers`
+    CreateSafelist,
+    /// `GET /v2/SafeList/Numbers/{PhoneNumber}`
+    FetchSafelist,
+    /// `DELETE /v2/SafeList/Numbers/{PhoneNumber}`
+    DeleteSafelist,
+    /// `GET /v2/FraudGuard/Blocks` (edge-verify's own)
+    ListFraudGuardBlock,
+    /// `DELETE /v2/FraudGuard/Blocks/{Sid}` (edge-verify's own)
+    DeleteFraudGuardBlock,
     /// `GET /dev/outbox` (only with `DEV_MODE=true`)
     ListDevOutbox,
     /// `GET /v1/actions`
@@ -73,6 +103,21 @@ impl Operation {
             Self::FetchVerification => "FetchVerification",
             Self::UpdateVerification => "UpdateVerification",
             Self::CreateVerificationCheck => "CreateVerificationCheck",
+            Self::ListRateLimit => "ListRateLimit",
+            Self::CreateRateLimit => "CreateRateLimit",
+            Self::FetchRateLimit => "FetchRateLimit",
+            Self::UpdateRateLimit => "UpdateRateLimit",
+            Self::DeleteRateLimit => "DeleteRateLimit",
+            Self::ListBucket => "ListBucket",
+            Self::CreateBucket => "CreateBucket",
+            Self::FetchBucket => "FetchBucket",
+            Self::UpdateBucket => "UpdateBucket",
+            Self::DeleteBucket => "DeleteBucket",
+            Self::CreateSafelist => "CreateSafelist",
+            Self::FetchSafelist => "FetchSafelist",
+            Self::DeleteSafelist => "DeleteSafelist",
+            Self::ListFraudGuardBlock => "ListFraudGuardBlock",
+            Self::DeleteFraudGuardBlock => "DeleteFraudGuardBlock",
             Self::ListDevOutbox => "ListDevOutbox",
             Self::ListActions => "ListActions",
             Self::RunAction => "RunAction",
@@ -115,6 +160,21 @@ pub const ROUTES: &[Route] = &[
     route(Method::Get, "/v2/Services/{ServiceSid}/Verifications/{Sid}", Operation::FetchVerification),
     route(Method::Post, "/v2/Services/{ServiceSid}/Verifications/{Sid}", Operation::UpdateVerification),
     route(Method::Post, "/v2/Services/{ServiceSid}/VerificationCheck", Operation::CreateVerificationCheck),
+    route(Method::Get, "/v2/Services/{ServiceSid}/RateLimits", Operation::ListRateLimit),
+    route(Method::Post, "/v2/Services/{ServiceSid}/RateLimits", Operation::CreateRateLimit),
+    route(Method::Get, "/v2/Services/{ServiceSid}/RateLimits/{Sid}", Operation::FetchRateLimit),
+    route(Method::Post, "/v2/Services/{ServiceSid}/RateLimits/{Sid}", Operation::UpdateRateLimit),
+    route(Method::Delete, "/v2/Services/{ServiceSid}/RateLimits/{Sid}", Operation::DeleteRateLimit),
+    route(Method::Get, "/v2/Services/{ServiceSid}/RateLimits/{RateLimitSid}/Buckets", Operation::ListBucket),
+    route(Method::Post, "/v2/Services/{ServiceSid}/RateLimits/{RateLimitSid}/Buckets", Operation::CreateBucket),
+    route(Method::Get, "/v2/Services/{ServiceSid}/RateLimits/{RateLimitSid}/Buckets/{Sid}", Operation::FetchBucket),
+    route(Method::Post, "/v2/Services/{ServiceSid}/RateLimits/{RateLimitSid}/Buckets/{Sid}", Operation::UpdateBucket),
+    route(Method::Delete, "/v2/Services/{ServiceSid}/RateLimits/{RateLimitSid}/Buckets/{Sid}", Operation::DeleteBucket),
+    route(Method::Post, "/v2/SafeList/Numbers", Operation::CreateSafelist),
+    route(Method::Get, "/v2/SafeList/Numbers/{PhoneNumber}", Operation::FetchSafelist),
+    route(Method::Delete, "/v2/SafeList/Numbers/{PhoneNumber}", Operation::DeleteSafelist),
+    route(Method::Get, "/v2/FraudGuard/Blocks", Operation::ListFraudGuardBlock),
+    route(Method::Delete, "/v2/FraudGuard/Blocks/{Sid}", Operation::DeleteFraudGuardBlock),
     route(Method::Get, "/dev/outbox", Operation::ListDevOutbox),
     route(Method::Get, "/v1/actions", Operation::ListActions),
     route(Method::Post, "/v1/actions/{ActionId}", Operation::RunAction),
@@ -185,7 +245,7 @@ pub fn match_route(method: Option<Method>, path: &str) -> Result<Matched, NoRout
 /// The body parameters of each REST operation, as the connector spec documents them (the
 /// connector's tests parse every documented example with the real parsers).
 pub fn body_params(operation: Operation) -> Vec<ParamSpec> {
-    use crate::spec::{account, service, verification};
+    use crate::spec::{account, rate_limit, safe_list, service, verification};
     use Operation as Op;
     match operation {
         Op::CreateService | Op::UpdateService => service::all(),
@@ -194,6 +254,10 @@ pub fn body_params(operation: Operation) -> Vec<ParamSpec> {
         Op::UpdateVerification => vec![verification::STATUS],
         Op::CreateAccount | Op::CreateNewKey | Op::UpdateKey => vec![account::FRIENDLY_NAME],
         Op::UpdateAccount => vec![account::FRIENDLY_NAME, account::STATUS],
+        Op::CreateRateLimit => vec![rate_limit::UNIQUE_NAME, rate_limit::DESCRIPTION],
+        Op::UpdateRateLimit => vec![rate_limit::DESCRIPTION],
+        Op::CreateBucket | Op::UpdateBucket => vec![rate_limit::MAX, rate_limit::INTERVAL],
+        Op::CreateSafelist => vec![safe_list::PHONE_NUMBER],
         _ => Vec::new(),
     }
 }

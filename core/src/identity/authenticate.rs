@@ -6,6 +6,7 @@ use super::records::AccountStatus;
 use super::store::{AccountStore, KeyStore};
 use crate::engine::{Engine, Platform};
 use crate::error::ApiError;
+use crate::guard::plan::Client;
 use crate::sid::{AccountSid, ApiKeySid};
 
 impl<P: Platform> Engine<P> {
@@ -22,7 +23,16 @@ impl<P: Platform> Engine<P> {
                 let record = records.account(&sid).await?.filter(|r| r.status == AccountStatus::Active);
                 record.is_some_and(|r| secret_matches(&password, &r.token_digest))
             };
-            return if matches { Ok(Principal { account: sid, is_main, credential: Credential::AuthToken }) } else { Err(ApiError::Unauthenticated) };
+            return if matches {
+                Ok(Principal {
+                    account: sid,
+                    is_main,
+                    credential: Credential::AuthToken,
+                    client: Client::default(),
+                })
+            } else {
+                Err(ApiError::Unauthenticated)
+            };
         }
         let key_sid = ApiKeySid::parse(&user).ok_or(ApiError::Unauthenticated)?;
         let key = records.api_key(&key_sid).await?.ok_or(ApiError::Unauthenticated)?;
@@ -33,6 +43,11 @@ impl<P: Platform> Engine<P> {
         if !is_main && !records.account(&key.account_sid).await?.is_some_and(|r| r.status == AccountStatus::Active) {
             return Err(ApiError::Unauthenticated);
         }
-        Ok(Principal { account: key.account_sid, is_main, credential: Credential::ApiKey(key_sid) })
+        Ok(Principal {
+            account: key.account_sid,
+            is_main,
+            credential: Credential::ApiKey(key_sid),
+            client: Client::default(),
+        })
     }
 }

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::error::ApiError;
+use crate::guard::plan::Client;
 use crate::sid::{to_hex, AccountSid, ApiKeySid, Rng};
 
 /// The credential a request was made with.
@@ -25,6 +26,8 @@ pub struct Principal {
     /// Whether that is the deployment's main account.
     pub is_main: bool,
     pub credential: Credential,
+    /// Where the request came from (set by the face from the edge's headers).
+    pub client: Client,
 }
 
 impl Principal {

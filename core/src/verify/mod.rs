@@ -1,5 +1,6 @@
 //! Twilio Verify: services, verifications, and the development outbox.
 
 pub mod outbox;
+pub mod rate_limit;
 pub mod service;
 pub mod verification;

@@ -16,13 +16,15 @@ use base64::Engine as _;
 use edge_verify_core::cache::ReadCache;
 use edge_verify_core::code::CodeKey;
 use edge_verify_core::delivery::{HttpClient, OutboundRequest, OutboundResponse, TransportError};
+use edge_verify_core::guard::limiter::{Limiter, ShardName};
+use edge_verify_core::guard::shard::{self, LimitCommand, LimitReply, Shard};
 use edge_verify_core::http::{ApiRequest, ApiResponse, Method};
 use edge_verify_core::memory::MemoryKv;
 use edge_verify_core::rest::handle;
 use edge_verify_core::sid::Rng;
 use edge_verify_core::time::{Clock, Timestamp};
 use edge_verify_core::verify::verification::coordinator::{execute, Command, Coordinator, Reply};
-use edge_verify_core::verify::verification::machine::State;
+use edge_verify_core::verify::verification::machine::{Sends, State};
 use edge_verify_core::verify::verification::target::TargetId;
 use edge_verify_core::{ApiError, Engine, Platform, Settings};
 use serde_json::Value;
@@ -48,11 +50,11 @@ impl Clock for FixedClock {
     }
 }
 
-/// The coordinator in process: the same state machine the Durable Object runs, one state per
-/// target, stored as JSON text as the Durable Object stores it.
+/// The coordinator in process: the same state machine the Durable Object runs, one state (and
+/// count of sends) per target, stored as JSON text as the Durable Object stores it.
 struct LocalCoordinator {
     clock: FixedClock,
-    states: RefCell<HashMap<TargetId, String>>,
+    states: RefCell<HashMap<TargetId, (String, String)>>,
     calls: Cell<usize>,
 }
 impl Coordinator for LocalCoordinator {
@@ -60,10 +62,59 @@ impl Coordinator for LocalCoordinator {
         self.calls.set(self.calls.get() + 1);
         let command: Command = serde_json::from_str(&serde_json::to_string(&command).unwrap()).unwrap();
         let mut states = self.states.borrow_mut();
-        let mut state: State = states.get(target).map(|t| serde_json::from_str(t).unwrap()).unwrap_or(None);
-        let reply = execute(&mut state, command, self.clock.now(), &CodeKey::new(KEY).unwrap());
-        states.insert(*target, serde_json::to_string(&state).unwrap());
+        let (mut state, mut sends): (State, Sends) = match states.get(target) {
+            Some((state, sends)) => (
+                serde_json::from_str(state).unwrap(),
+                serde_json::from_str(sends).unwrap(),
+            ),
+            None => (None, Sends::default()),
+        };
+        let reply = execute(
+            &mut state,
+            &mut sends,
+            command,
+            self.clock.now(),
+            &CodeKey::new(KEY).unwrap(),
+        );
+        states.insert(
+            *target,
+            (
+                serde_json::to_string(&state).unwrap(),
+                serde_json::to_string(&sends).unwrap(),
+            ),
+        );
         Ok(serde_json::from_str(&serde_json::to_string(&reply).unwrap()).unwrap())
+    }
+}
+
+/// The limiter in process: the shard state machine the `Limiter` Durable Object runs, one state
+/// per shard, as JSON text. Later commands run at once (there is no response to wait for).
+struct LocalLimiter {
+    clock: FixedClock,
+    shards: RefCell<HashMap<ShardName, String>>,
+    calls: Cell<usize>,
+}
+impl LocalLimiter {
+    fn run(&self, shard: &ShardName, command: LimitCommand) -> LimitReply {
+        self.calls.set(self.calls.get() + 1);
+        let command: LimitCommand =
+            serde_json::from_str(&serde_json::to_string(&command).unwrap()).unwrap();
+        let mut shards = self.shards.borrow_mut();
+        let mut state: Shard = shards
+            .get(shard)
+            .map(|t| serde_json::from_str(t).unwrap())
+            .unwrap_or_default();
+        let reply = shard::execute(&mut state, command, self.clock.now());
+        shards.insert(shard.clone(), serde_json::to_string(&state).unwrap());
+        serde_json::from_str(&serde_json::to_string(&reply).unwrap()).unwrap()
+    }
+}
+impl Limiter for LocalLimiter {
+    async fn send(&self, shard: &ShardName, command: LimitCommand) -> Result<LimitReply, ApiError> {
+        Ok(self.run(shard, command))
+    }
+    fn send_later(&self, shard: &ShardName, command: LimitCommand) {
+        self.run(shard, command);
     }
 }
 
@@ -93,6 +144,7 @@ impl Platform for Host {
     type Clock = FixedClock;
     type Rng = CountingRng;
     type Coordinator = LocalCoordinator;
+    type Limiter = LocalLimiter;
     type Http = FakeHttp;
     fn log(line: &str) {
         LOG.with(|log| log.borrow_mut().push(line.to_owned()));
@@ -141,7 +193,16 @@ fn engine_with(kv: MemoryKv, settings: Settings) -> Engine<Host> {
         kv,
         clock: clock.clone(),
         rng: CountingRng(Cell::new(1)),
-        coordinator: LocalCoordinator { clock, states: RefCell::default(), calls: Cell::new(0) },
+        coordinator: LocalCoordinator {
+            clock: clock.clone(),
+            states: RefCell::default(),
+            calls: Cell::new(0),
+        },
+        limiter: LocalLimiter {
+            clock,
+            shards: RefCell::default(),
+            calls: Cell::new(0),
+        },
         http,
         settings: Rc::new(settings),
         cache: Rc::new(ReadCache::default()),
@@ -539,7 +600,15 @@ fn routing_errors_come_before_authentication_and_say_what_is_allowed() {
 
 #[test]
 fn the_dev_outbox_reads_a_bounded_page_however_full_it_is() {
-    let e = engine_with(MemoryKv::with_page_size(1000), settings(&[("DEV_MODE", "true"), ("DELIVERY_CONFIG", "")]));
+    let open = r#"{"fraud_guard": "off", "limits": {"starts_per_prefix_per_hour": 1000}}"#;
+    let e = engine_with(
+        MemoryKv::with_page_size(1000),
+        settings(&[
+            ("DEV_MODE", "true"),
+            ("DELIVERY_CONFIG", ""),
+            ("POLICY", open),
+        ]),
+    );
     let base = service(&e, "FriendlyName=Acme");
     for i in 0..120 {
         e.clock.0.set(e.clock.0.get() + 1);

@@ -6,8 +6,10 @@ use super::store::ServiceStore;
 use crate::engine::{Engine, Platform};
 use crate::error::ApiError;
 use crate::identity::principal::Principal;
+use crate::input::Patch;
 use crate::page::{window, Listing, PageQuery};
 use crate::sid::ServiceSid;
+use crate::spec::service::WHATSAPP_FROM;
 use crate::time::Clock;
 
 /// Most services an account holds (lists must stay within a Worker's storage budget).
@@ -18,6 +20,29 @@ pub fn service_path(sid: &ServiceSid) -> String {
 }
 
 impl<P: Platform> Engine<P> {
+    /// A `Whatsapp.From` the account's policy does not list is refused: a tenant may not send as
+    /// a sender of the operator's it was not given.
+    fn check_senders(&self, who: &Principal, update: &ServiceUpdate) -> Result<(), ApiError> {
+        let Patch::Set(from) = &update.whatsapp_from else {
+            return Ok(());
+        };
+        let number = from.strip_prefix("whatsapp:").unwrap_or(from);
+        let allowed = &self
+            .settings
+            .policy
+            .account(who.account.as_str())
+            .senders
+            .whatsapp_from;
+        if allowed
+            .iter()
+            .any(|f| f.strip_prefix("whatsapp:").unwrap_or(f) == number)
+        {
+            Ok(())
+        } else {
+            Err(ApiError::invalid(WHATSAPP_FROM.wire, "is not a sender this account may use (the operator's POLICY senders.whatsapp_from)"))
+        }
+    }
+
     /// The caller's service, or 404 (also for other accounts' services).
     pub async fn fetch_service(&self, who: &Principal, sid: &ServiceSid) -> Result<ServiceRecord, ApiError> {
         let record = self.records().service(&who.account, sid).await?;
@@ -29,7 +54,13 @@ impl<P: Platform> Engine<P> {
         if records.service_sids(&who.account).await?.len() >= MAX_SERVICES_PER_ACCOUNT {
             return Err(ApiError::Forbidden(format!("an account holds at most {MAX_SERVICES_PER_ACCOUNT} services")));
         }
-        let mut record = ServiceRecord::new(ServiceSid::generate(&self.rng), who.account.clone(), String::new(), self.clock.now());
+        self.check_senders(who, &settings)?;
+        let mut record = ServiceRecord::new(
+            ServiceSid::generate(&self.rng),
+            who.account.clone(),
+            String::new(),
+            self.clock.now(),
+        );
         record.apply(settings)?;
         records.put_service(&record).await?;
         Ok(record)
@@ -52,6 +83,7 @@ impl<P: Platform> Engine<P> {
     /// Changes the settings given, keeps the others; refreshes this isolate's cache at once.
     pub async fn update_service(&self, who: &Principal, sid: &ServiceSid, settings: ServiceUpdate) -> Result<ServiceRecord, ApiError> {
         let mut record = self.service_for_update(who, sid).await?;
+        self.check_senders(who, &settings)?;
         record.apply(settings)?;
         record.date_updated = self.clock.now();
         self.records().put_service(&record).await?;
@@ -62,6 +94,7 @@ impl<P: Platform> Engine<P> {
     /// checkable until they expire (checks never read the service; see docs/design.md).
     pub async fn delete_service(&self, who: &Principal, sid: &ServiceSid) -> Result<(), ApiError> {
         let record = self.service_for_update(who, sid).await?;
-        self.records().delete_service(&record).await
+        self.records().delete_service(&record).await?;
+        self.delete_rate_limits_of(who, sid).await
     }
 }

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::guard::{GuardSettings, GuardUpdate};
 use crate::channel::is_e164;
 use crate::error::ApiError;
 use crate::input::{Input, Naming, Patch};
@@ -97,6 +98,8 @@ pub struct ServiceRecord {
     pub whatsapp: WhatsappSettings,
     pub passkeys: PasskeysSettings,
     pub verify_event_subscription_enabled: bool,
+    #[serde(default)]
+    pub guard: GuardSettings,
     pub date_created: Timestamp,
     pub date_updated: Timestamp,
 }
@@ -122,6 +125,7 @@ impl ServiceRecord {
             whatsapp: WhatsappSettings::default(),
             passkeys: PasskeysSettings::default(),
             verify_event_subscription_enabled: false,
+            guard: GuardSettings::default(),
             date_created: now,
             date_updated: now,
         }
@@ -174,9 +178,13 @@ impl ServiceRecord {
         if let Some(origins) = u.rp_origins {
             rp.origins = origins;
         }
-        u.attachment.apply(&mut self.passkeys.authenticator_attachment);
-        u.discoverable.apply(&mut self.passkeys.discoverable_credentials);
-        u.user_verification.apply(&mut self.passkeys.user_verification);
+        u.attachment
+            .apply(&mut self.passkeys.authenticator_attachment);
+        u.discoverable
+            .apply(&mut self.passkeys.discoverable_credentials);
+        u.user_verification
+            .apply(&mut self.passkeys.user_verification);
+        u.guard.apply(&mut self.guard);
         if self.skip_sms_to_landlines && !self.lookup_enabled {
             let name = match u.naming {
                 Naming::Wire => skip_sms_spec().wire,
@@ -217,6 +225,7 @@ pub struct ServiceUpdate {
     pub attachment: Patch<String>,
     pub discoverable: Patch<String>,
     pub user_verification: Patch<String>,
+    pub guard: GuardUpdate,
 }
 
 impl ServiceUpdate {
@@ -278,6 +287,7 @@ impl ServiceUpdate {
             attachment: choice(&PASSKEYS_ATTACHMENT)?,
             discoverable: choice(&PASSKEYS_DISCOVERABLE)?,
             user_verification: choice(&PASSKEYS_USER_VERIFICATION)?,
+            guard: GuardUpdate::parse(input)?,
         })
     }
 }

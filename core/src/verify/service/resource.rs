@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
+use super::guard::LimitOverrides;
 use super::record::{PasskeysSettings, PushSettings, ServiceRecord, WhatsappSettings};
+use crate::guard::shard::FraudMode;
 use crate::page::{Listing, Meta, PageQuery};
 use crate::sid::{AccountSid, ServiceSid, TemplateSid};
 use crate::time::IsoTime;
@@ -28,10 +30,41 @@ pub struct ServiceResource {
     pub whatsapp: WhatsappSettings,
     pub passkeys: PasskeysSettings,
     pub verify_event_subscription_enabled: bool,
+    /// `off`, `monitor` or `block`; `null`: the account's (block unless the operator changed it).
+    pub fraud_guard: Option<FraudMode>,
+    pub geo_permissions: GeoPermissions,
+    /// The limits this service sets for itself; `null`: the account's.
+    pub limits: LimitOverrides,
+    /// Numbers that send nothing and approve with a fixed code (the codes are never shown).
+    pub test_numbers: Vec<TestNumberResource>,
     pub date_created: IsoTime,
     pub date_updated: IsoTime,
     pub url: String,
     pub links: ServiceLinks,
+}
+
+/// The regions a service narrows its account's geo permissions to; `null`: all of the account's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
+pub struct GeoPermissions {
+    pub sms: Option<Vec<String>>,
+    pub call: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(
+    feature = "schema",
+    derive(schemars::JsonSchema, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
+#[cfg_attr(feature = "schema", schemars(rename = "TestNumber"))]
+pub struct TestNumberResource {
+    pub to: String,
+    pub date_expires: Option<IsoTime>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -94,6 +127,21 @@ impl ServiceResource {
             whatsapp: record.whatsapp,
             passkeys: record.passkeys,
             verify_event_subscription_enabled: record.verify_event_subscription_enabled,
+            fraud_guard: record.guard.fraud_guard,
+            geo_permissions: GeoPermissions {
+                sms: record.guard.geo_sms,
+                call: record.guard.geo_call,
+            },
+            limits: record.guard.limits,
+            test_numbers: record
+                .guard
+                .test_numbers
+                .into_iter()
+                .map(|t| TestNumberResource {
+                    to: t.to,
+                    date_expires: t.expires.map(|e| e.iso8601()),
+                })
+                .collect(),
             date_created: record.date_created.iso8601(),
             date_updated: record.date_updated.iso8601(),
             url,

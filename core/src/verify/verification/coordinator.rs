@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::machine::{self, CheckCommand, Refusal, Selector, StartCommand, Started, State};
+use super::machine::{self, CheckCommand, Refusal, Selector, Sends, StartCommand, Started, State};
 use super::model::{Status, VerificationView};
 use super::target::TargetId;
 use crate::code::CodeKey;
@@ -33,11 +33,22 @@ pub enum Reply {
     Current(Result<VerificationView, Refusal>),
 }
 
-/// Runs one command on a target's state (the coordinator's side of the port).
-pub fn execute(state: &mut State, command: Command, now: Timestamp, key: &CodeKey) -> Reply {
+/// Runs one command on a target's state and its count of sends (the coordinator's side of the
+/// port).
+pub fn execute(
+    state: &mut State,
+    sends: &mut Sends,
+    command: Command,
+    now: Timestamp,
+    key: &CodeKey,
+) -> Reply {
     match command {
-        Command::Start(start) => Reply::Started(machine::start(state, *start, now, key)),
-        Command::Release { attempt_sid } => Reply::Released { removed: machine::release(state, &attempt_sid, now) },
+        Command::Start(start) => {
+            Reply::Started(machine::start_counted(state, sends, *start, now, key))
+        }
+        Command::Release { attempt_sid } => Reply::Released {
+            removed: machine::release_counted(state, sends, &attempt_sid, now),
+        },
         Command::Check(check) => Reply::Current(machine::check(state, check, now, key)),
         Command::Fetch(selector) => Reply::Current(machine::fetch(state, &selector, now)),
         Command::Update { selector, status } => Reply::Current(machine::update(state, &selector, status, now)),

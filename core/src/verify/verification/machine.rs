@@ -5,7 +5,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::model::{SendAttempt, Status, Verification, VerificationView, MAX_CHECKS, MAX_SENDS};
+use super::model::{
+    GuardNote, SendAttempt, SendLimits, Status, Verification, VerificationView, MAX_CHECKS,
+    MAX_SENDS,
+};
 use crate::channel::Channel;
 use crate::code::CodeKey;
 use crate::sid::{AccountSid, AttemptSid, ServiceSid, VerificationSid};
@@ -35,6 +38,69 @@ pub struct StartCommand {
     pub attempt_sid: AttemptSid,
     /// How long a new verification lives.
     pub lifetime_seconds: u64,
+    /// Sends to this target allowed per hour and per day (`None`: not counted, as for test
+    /// numbers).
+    #[serde(default)]
+    pub send_limits: Option<SendLimits>,
+    /// The guard's notes on this start, kept so an approval can be credited.
+    #[serde(default)]
+    pub guard: Option<GuardNote>,
+}
+
+/// When this target's sends happened in the last day (Unix seconds, oldest first).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Sends(Vec<u64>);
+
+const HOUR: u64 = 3600;
+const DAY: u64 = 86_400;
+
+impl Sends {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// When the last send leaves the day's window.
+    pub fn expires_at(&self) -> Option<Timestamp> {
+        self.0.last().map(|t| Timestamp::from_unix_seconds(t + DAY))
+    }
+
+    /// Forgets sends older than a day.
+    pub fn prune(&mut self, now: Timestamp) {
+        let t = now.unix_seconds();
+        self.0.retain(|s| s + DAY > t);
+    }
+
+    fn admit(&mut self, limits: SendLimits, now: Timestamp) -> Result<(), Refusal> {
+        self.prune(now);
+        let t = now.unix_seconds();
+        for (window, max, per_day) in [(HOUR, limits.per_hour, false), (DAY, limits.per_day, true)]
+        {
+            let inside: Vec<u64> = self.0.iter().copied().filter(|s| s + window > t).collect();
+            if inside.len() >= max as usize {
+                // The send that must leave the window before another fits.
+                let freeing = inside.len() + 1 - (max as usize).max(1);
+                let leaves = inside
+                    .get(freeing.saturating_sub(1))
+                    .map_or(t + window, |s| s + window);
+                return Err(Refusal::TooManySends {
+                    retry_after: leaves.saturating_sub(t).max(1),
+                    per_day,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, now: Timestamp) {
+        self.0.push(now.unix_seconds());
+    }
+
+    fn forget(&mut self, at: Timestamp) {
+        if let Some(i) = self.0.iter().rposition(|s| *s == at.unix_seconds()) {
+            self.0.remove(i);
+        }
+    }
 }
 
 /// A reserved send.
@@ -86,6 +152,9 @@ pub enum Refusal {
     /// A resend of a custom-code verification without the code.
     #[error("custom code required")]
     CustomCodeRequired,
+    /// The target's sends per hour (or per day) are used up.
+    #[error("too many sends")]
+    TooManySends { retry_after: u64, per_day: bool },
 }
 
 /// One target's state: `None` when nothing is stored.
@@ -122,8 +191,55 @@ fn live<'a>(state: &'a mut State, selector: &Selector) -> Result<&'a mut Verific
     }
 }
 
-/// Reserves a send.
-pub fn start(state: &mut State, start: StartCommand, now: Timestamp, key: &CodeKey) -> Result<Started, Refusal> {
+/// Reserves a send: within the target's sends per hour and day, then on the live verification
+/// or a new one.
+pub fn start_counted(
+    state: &mut State,
+    sends: &mut Sends,
+    start: StartCommand,
+    now: Timestamp,
+    key: &CodeKey,
+) -> Result<Started, Refusal> {
+    let limits = start.send_limits;
+    if let Some(limits) = limits {
+        sends.admit(limits, now)?;
+    }
+    let started = self::start(state, start, now, key)?;
+    if limits.is_some() {
+        sends.record(now);
+    }
+    Ok(started)
+}
+
+/// Undoes a reserved send (see [`release`]), and takes it out of the target's count.
+pub fn release_counted(
+    state: &mut State,
+    sends: &mut Sends,
+    attempt_sid: &AttemptSid,
+    now: Timestamp,
+) -> bool {
+    let time = state
+        .as_ref()
+        .and_then(|v| {
+            v.public
+                .send_attempts
+                .iter()
+                .find(|a| a.attempt_sid == *attempt_sid)
+        })
+        .map(|a| a.time);
+    if let Some(time) = time {
+        sends.forget(time);
+    }
+    release(state, attempt_sid, now)
+}
+
+/// Reserves a send on the live verification or a new one (no count of the target's sends).
+pub fn start(
+    state: &mut State,
+    start: StartCommand,
+    now: Timestamp,
+    key: &CodeKey,
+) -> Result<Started, Refusal> {
     expire(state, now);
     let attempt = SendAttempt { attempt_sid: start.attempt_sid, channel: start.channel, time: now };
     if let Some(v) = state.as_mut() {
@@ -175,6 +291,7 @@ pub fn start(state: &mut State, start: StartCommand, now: Timestamp, key: &CodeK
             date_created: now,
             date_updated: now,
             expires_at: now.plus_seconds(start.lifetime_seconds),
+            guard: start.guard,
         },
         code_digest,
         seed,
@@ -280,6 +397,8 @@ mod tests {
             tags: None,
             attempt_sid: attempt(n),
             lifetime_seconds: 600,
+            send_limits: None,
+            guard: None,
         }
     }
 

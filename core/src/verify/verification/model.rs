@@ -27,6 +27,22 @@ pub enum Status {
     MaxAttemptsReached,
 }
 
+/// Sends to one target allowed per hour and per day, across its verifications: what bounds
+/// cancel-and-start-again cycles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendLimits {
+    pub per_hour: u32,
+    pub per_day: u32,
+}
+
+/// What the fraud guard needs to credit an approval: the destination's keyed hash and the
+/// shards that judged it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GuardNote {
+    pub dest: u64,
+    pub shards: Vec<String>,
+}
+
 /// One delivery of the code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SendAttempt {
@@ -52,6 +68,9 @@ pub struct VerificationView {
     pub date_created: Timestamp,
     pub date_updated: Timestamp,
     pub expires_at: Timestamp,
+    /// The fraud guard's notes, for crediting an approval; never shown to callers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guard: Option<GuardNote>,
 }
 
 /// The coordinator's state of one target (a service and a `To`): the public view, and what

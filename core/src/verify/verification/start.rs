@@ -1,0 +1,338 @@
+//! Starting a verification: the content rules and geo permissions (no state), then at once the
+//! send on the target and the counts on the limiter shards (`reserve`): one coordinator round
+//! trip and one per shard (three, plus one per rate limit named), side by side; then the
+//! delivery. A refusal anywhere, or a delivery the provider refused, takes every reservation
+//! back. The KV token and the dev outbox are written after the response.
+
+use futures_util::future::{join, join_all};
+
+use super::content;
+use super::coordinator::Coordinator;
+use super::index::{VerificationIndex, VerificationToken};
+use super::machine::StartCommand;
+use super::model::{GuardNote, SendLimits, VerificationView};
+use super::ops::{refused, verification_path};
+use super::request::StartRequest;
+use super::reserve::{fraud_block_seconds, Undo};
+use crate::channel::identity;
+use crate::code::new_seed;
+use crate::delivery::message::MessageParts;
+use crate::delivery::{dispatch, judge, DeliveryJob, Dispatch, HttpClient};
+use crate::engine::{Engine, Platform};
+use crate::error::ApiError;
+use crate::guard::limiter::Limiter;
+use crate::guard::plan::{refusal, Reservation};
+use crate::guard::shard::{LimitCommand, LimitReply, Refused};
+use crate::identity::principal::Principal;
+use crate::input::check_text;
+use crate::sid::{AttemptSid, ServiceSid};
+use crate::spec::verification::{AMOUNT, PAYEE};
+use crate::spec::ParamSpec;
+use crate::time::{Clock, Timestamp};
+use crate::verify::outbox::{OutboxEntry, OutboxStore};
+use crate::verify::service::guard::TestNumber;
+use crate::verify::service::record::ServiceRecord;
+
+/// One start as the guarded path sees it.
+struct Start<'a> {
+    service: &'a ServiceRecord,
+    request: &'a StartRequest,
+    amount: Option<String>,
+    payee: Option<String>,
+    /// The test number it goes to, if it does.
+    test: Option<TestNumber>,
+}
+
+/// A PSD2 start's amount and payee: both given, each checked as text.
+fn psd2_transaction(request: &StartRequest) -> Result<(Option<String>, Option<String>), ApiError> {
+    let given = |value: &Option<String>, spec: &ParamSpec| -> Result<Option<String>, ApiError> {
+        value.as_deref().filter(|v| !v.trim().is_empty()).map(|v| check_text(spec, v)).transpose()
+    };
+    match (given(&request.amount, &AMOUNT)?, given(&request.payee, &PAYEE)?) {
+        (Some(amount), Some(payee)) => Ok((Some(amount), Some(payee))),
+        _ => Err(ApiError::Psd2ParamsRequired),
+    }
+}
+
+impl<P: Platform> Engine<P> {
+    /// Sends a code: a new verification, or the same code again on the live one. Before anything
+    /// is sent the start passes the content rules and geo permissions (no state), then reserves,
+    /// all at once, its send on the target and its counts on the limiter shards; a refusal
+    /// anywhere undoes every reservation made, so a refused start leaves nothing behind.
+    pub async fn start_verification(
+        &self,
+        who: &Principal,
+        service_sid: &ServiceSid,
+        request: StartRequest,
+    ) -> Result<VerificationView, ApiError> {
+        let service = self.fetch_service(who, service_sid).await?;
+        if request.custom_code.is_some() && !service.custom_code_enabled {
+            return Err(ApiError::FeatureNotEnabled("CustomCode needs CustomCodeEnabled=true on the service".into()));
+        }
+        let (amount, payee) = if service.psd2_enabled { psd2_transaction(&request)? } else { (None, None) };
+        if self.settings.delivery.provider(request.channel, self.settings.dev_mode).is_none() {
+            return Err(ApiError::ChannelDisabled(format!("no provider is configured for channel {}", request.channel.as_str())));
+        }
+        let policy = self.settings.policy.account(who.account.as_str());
+        content::admit(policy, &service, &request)?;
+        let test = service
+            .guard
+            .test_number(&request.to, self.clock.now())
+            .cloned();
+        let start = Start {
+            service: &service,
+            request: &request,
+            amount,
+            payee,
+            test,
+        };
+        match self.start_guarded(who, &start, false).await {
+            Err(ApiError::Blocked { code: 60410, .. })
+                if self.fraud_exempt(who, &start).await? =>
+            {
+                self.start_guarded(who, &start, true).await
+            }
+            other => other,
+        }
+    }
+
+    /// Whether a start the fraud guard refused is to a safe-listed number.
+    async fn fraud_exempt(&self, who: &Principal, start: &Start<'_>) -> Result<bool, ApiError> {
+        self.is_safe_number(&who.account, &start.request.to).await
+    }
+
+    async fn start_guarded(
+        &self,
+        who: &Principal,
+        start: &Start<'_>,
+        exempt: bool,
+    ) -> Result<VerificationView, ApiError> {
+        let (service, request) = (start.service, start.request);
+        let (code_key, targets) = self.keys()?;
+        let identity = identity(&request.to);
+        let target = targets.target(&service.sid, &identity);
+        let policy = self.settings.policy.account(who.account.as_str());
+        let limits = service.guard.limits.over(&policy.limits);
+        // Test numbers send nothing, cost nothing and count nothing.
+        let (reservations, dest) = match &start.test {
+            Some(_) => (Vec::new(), 0),
+            None => {
+                self.guard_plan(who, policy, service, request, &identity, exempt)
+                    .await?
+            }
+        };
+        let probed: Vec<String> = reservations
+            .iter()
+            .filter(|r| r.probe.is_some())
+            .map(|r| r.shard.0.clone())
+            .collect();
+        let attempt_sid = AttemptSid::generate(&self.rng);
+        let command = StartCommand {
+            sid: targets.new_sid(&target, &self.rng),
+            seed: new_seed(&self.rng),
+            code_length: service.code_length,
+            custom_code: start
+                .test
+                .as_ref()
+                .map(|t| t.code.clone())
+                .or_else(|| request.custom_code.clone()),
+            channel: request.channel,
+            to: request.to.clone(),
+            account_sid: service.account_sid.clone(),
+            service_sid: service.sid.clone(),
+            amount: start.amount.clone(),
+            payee: start.payee.clone(),
+            locale: request.locale.clone(),
+            rate_limits: request.rate_limits.clone(),
+            tags: request.tags.clone(),
+            attempt_sid: attempt_sid.clone(),
+            lifetime_seconds: self.settings.lifetime_seconds,
+            send_limits: start.test.is_none().then_some(SendLimits {
+                per_hour: limits.sends_per_to_per_hour,
+                per_day: limits.sends_per_to_per_day,
+            }),
+            guard: (!probed.is_empty()).then_some(GuardNote {
+                dest,
+                shards: probed,
+            }),
+        };
+        let reserve = reservations.iter().map(|r| {
+            self.limiter.send(
+                &r.shard,
+                LimitCommand::Reserve {
+                    limits: r.limits.clone(),
+                    probe: r.probe.clone(),
+                },
+            )
+        });
+        let (started, replies) =
+            join(self.coordinator.start(&target, command), join_all(reserve)).await;
+        // What each shard said: its reservation (to undo), or why it refused.
+        let mut failure: Option<(u8, ApiError)> = None;
+        let mut fail = |rank: u8, err: ApiError| {
+            if failure.as_ref().is_none_or(|(r, _)| rank < *r) {
+                failure = Some((rank, err));
+            }
+        };
+        let mut made: Vec<(&Reservation, Timestamp, bool)> = Vec::new();
+        for (reservation, reply) in reservations.iter().zip(replies) {
+            match reply {
+                Ok(LimitReply::Reserved {
+                    at,
+                    recorded,
+                    flagged,
+                }) => {
+                    if let Some(reason) = flagged {
+                        self.note_fraud(
+                            &who.account,
+                            &reservation.shard,
+                            &reservation.scope,
+                            &reason,
+                            true,
+                            fraud_block_seconds(&reservation.scope),
+                        );
+                    }
+                    made.push((reservation, at, recorded));
+                }
+                Ok(LimitReply::Refused(refused)) => {
+                    if let Refused::Fraud {
+                        reason,
+                        retry_after,
+                        new: true,
+                    } = &refused
+                    {
+                        self.note_fraud(
+                            &who.account,
+                            &reservation.shard,
+                            &reservation.scope,
+                            reason,
+                            false,
+                            *retry_after,
+                        );
+                    }
+                    let rank = if matches!(refused, Refused::Fraud { .. }) {
+                        2
+                    } else {
+                        3
+                    };
+                    fail(rank, refusal(&reservation.scope, refused));
+                }
+                Ok(LimitReply::Done) => fail(
+                    0,
+                    ApiError::Internal("a limiter shard answered out of turn".into()),
+                ),
+                Err(err) => fail(0, err),
+            }
+        }
+        let started = match started {
+            Ok(Ok(started)) => Some(started),
+            Ok(Err(refusal)) => {
+                fail(
+                    1,
+                    refused(refusal, || verification_path(&service.sid, &request.to)),
+                );
+                None
+            }
+            Err(err) => {
+                fail(0, err);
+                None
+            }
+        };
+        let undo = Undo {
+            target: &target,
+            attempt: started.as_ref().map(|_| attempt_sid.clone()),
+            made,
+            dest,
+        };
+        let Some(started) = started.filter(|_| failure.is_none()) else {
+            self.undo(&undo).await;
+            return Err(failure.map_or_else(
+                || ApiError::Internal("a start failed without a reason".into()),
+                |(_, err)| err,
+            ));
+        };
+        let verification = started.verification;
+        let code = match (
+            started.code,
+            start
+                .test
+                .as_ref()
+                .map(|t| t.code.clone())
+                .or_else(|| request.custom_code.clone()),
+        ) {
+            (Some(code), _) | (None, Some(code)) => code,
+            (None, None) => return Err(ApiError::Internal("the coordinator reserved a send without a code".into())),
+        };
+        let delivered = if start.test.is_some() {
+            Ok(())
+        } else {
+            self.deliver(who, service, request, &verification, &code)
+                .await
+        };
+        if let Err(err) = &delivered {
+            // A refused send is undone; one the provider may have taken (a timeout) counts, or a
+            // slow provider would hand out more than five deliveries.
+            if !matches!(err, ApiError::DeliveryUncertain { .. }) {
+                self.undo(&undo).await;
+                return delivered.map(|()| verification);
+            }
+        }
+        let token = VerificationToken {
+            sid: verification.sid.clone(),
+            account_sid: verification.account_sid.clone(),
+            service_sid: verification.service_sid.clone(),
+            to: verification.to.clone(),
+            code_digest: code_key.digest(&verification.sid, &code),
+            expires_at: verification.expires_at,
+        };
+        self.records().put_token_later(&token)?;
+        delivered.map(|()| verification)
+    }
+
+    async fn deliver(
+        &self,
+        who: &Principal,
+        service: &ServiceRecord,
+        request: &StartRequest,
+        verification: &VerificationView,
+        code: &str,
+    ) -> Result<(), ApiError> {
+        let job = DeliveryJob {
+            channel: request.channel,
+            to: &request.to,
+            parts: MessageParts {
+                friendly_name: request.custom_friendly_name.as_deref().unwrap_or(&service.friendly_name),
+                code,
+                locale: request.locale.as_deref(),
+                do_not_share: service.do_not_share_warning_enabled,
+                custom_message: request.custom_message.as_deref(),
+                app_hash: request.app_hash.as_deref(),
+            },
+            send_digits: request.send_digits.as_deref(),
+            channel_configuration: request.channel_configuration.as_ref(),
+            whatsapp_from: service.whatsapp.from.as_deref(),
+            whatsapp_service: service.whatsapp.msg_service_sid.as_ref().map(|s| s.as_str()),
+            account_sid: service.account_sid.as_str(),
+            service_sid: service.sid.as_str(),
+            verification_sid: verification.sid.as_str(),
+        };
+        let settings = &self.settings;
+        let now = self.clock.now();
+        match dispatch(&settings.delivery, &settings.providers, settings.dev_mode, &job, now)? {
+            Dispatch::Http { provider, request } => judge(provider, self.http.send(&request, settings.providers.timeout_ms).await, code),
+            Dispatch::Log { text } => {
+                P::log(&format!("[dev log sink] {} to {}:\n{text}", job.channel.as_str(), job.to));
+                let entry = OutboxEntry {
+                    date_created: now.iso8601().to_string(),
+                    channel: job.channel,
+                    to: job.to.to_owned(),
+                    body: text,
+                    verification_sid: verification.sid.clone(),
+                    service_sid: service.sid.clone(),
+                };
+                self.records().put_outbox_later(&who.account, &entry, &AttemptSid::generate(&self.rng))
+            }
+        }
+    }
+
+}
