@@ -193,7 +193,7 @@ pub fn fraud_block_list(origin: &str) -> BlockList {
         shard: String::new(),
         kind: "prefix".into(),
         target: "+88216XXXX".into(),
-        reason: "3 unapproved numbers in a row".into(),
+        reason: "3 unapproved numbers in one thousand".into(),
         mode: "block".into(),
         date_created: EXAMPLE_TIME,
         date_expires: EXAMPLE_TIME.plus_seconds(43_200),

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import unittest
+from concurrent.futures import ThreadPoolExecutor
 import urllib.parse
 import urllib.request
 from datetime import datetime
@@ -192,6 +193,86 @@ class VerificationsWithHelperLibrary(unittest.TestCase):
         with self.assertRaises(TwilioRestException) as caught:
             self.verify.verification_checks.create(code="123456")
         self.assertEqual((caught.exception.status, caught.exception.code), (400, 60221))
+
+
+@unittest.skipUnless(FAKE_PROVIDER, "needs EDGE_VERIFY_FAKE_PROVIDER")
+class RateLimitsWithHelperLibrary(unittest.TestCase):
+    client = local_client(ACCOUNT_SID, AUTH_TOKEN)
+
+    def setUp(self):
+        self.service = self.client.verify.v2.services.create(friendly_name="Compat Limits")
+        self.verify = self.client.verify.v2.services(self.service.sid)
+
+    def tearDown(self):
+        self.verify.delete()
+
+    def test_rate_limits_and_buckets(self):
+        created = self.verify.rate_limits.create(unique_name="end_user_ip", description="Per end user IP")
+        self.assertRegex(created.sid, r"^RK[0-9a-f]{32}$")
+        self.assertEqual((created.service_sid, created.account_sid, created.unique_name), (self.service.sid, ACCOUNT_SID, "end_user_ip"))
+        self.assertIsInstance(created.date_created, datetime)
+        self.assertTrue(created.links["buckets"].endswith(f"/RateLimits/{created.sid}/Buckets"))
+        with self.assertRaises(TwilioRestException) as caught:
+            self.verify.rate_limits.create(unique_name="end_user_ip")
+        self.assertEqual((caught.exception.status, caught.exception.code), (400, 60208))
+        with self.assertRaises(TwilioRestException) as caught:
+            self.verify.rate_limits.create(unique_name="not a name")
+        self.assertEqual(caught.exception.code, 60209)
+        renamed = self.verify.rate_limits(created.sid).update(description="Per IP")
+        self.assertEqual(renamed.description, "Per IP")
+        self.assertEqual([r.sid for r in self.verify.rate_limits.list()], [created.sid])
+
+        buckets = self.verify.rate_limits(created.sid).buckets
+        bucket = buckets.create(max=2, interval=60)
+        self.assertRegex(bucket.sid, r"^BL[0-9a-f]{32}$")
+        self.assertEqual((bucket.max, bucket.interval, bucket.rate_limit_sid), (2, 60, created.sid))
+        with self.assertRaises(TwilioRestException) as caught:
+            buckets.create(max=9, interval=60)
+        self.assertEqual(caught.exception.code, 60211)
+        self.assertEqual(buckets(bucket.sid).fetch().max, 2)
+        self.assertEqual([b.sid for b in buckets.list()], [bucket.sid])
+
+        limited = {"end_user_ip": "203.0.113.7"}
+        for n in range(2):
+            self.verify.verifications.create(to=f"+1415555030{n}", channel="sms", rate_limits=limited)
+        with self.assertRaises(TwilioRestException) as caught:
+            self.verify.verifications.create(to="+14155550302", channel="sms", rate_limits=limited)
+        self.assertEqual((caught.exception.status, caught.exception.code), (429, 20429))
+        self.assertIn("end_user_ip", caught.exception.msg)
+        self.verify.verifications.create(to="+14155550303", channel="sms", rate_limits={"end_user_ip": "203.0.113.8"})
+
+        self.assertEqual(buckets(bucket.sid).update(max=3).max, 3)
+        self.verify.verifications.create(to="+14155550304", channel="sms", rate_limits=limited)
+        self.assertTrue(buckets(bucket.sid).delete())
+        self.assertTrue(self.verify.rate_limits(created.sid).delete())
+        with self.assertRaises(TwilioRestException) as caught:
+            self.verify.rate_limits(created.sid).fetch()
+        self.assertEqual(caught.exception.status, 404)
+
+    def test_concurrent_starts_never_exceed_a_buckets_max(self):
+        limit = self.verify.rate_limits.create(unique_name="signup_session")
+        self.verify.rate_limits(limit.sid).buckets.create(max=3, interval=600)
+
+        def start(n):
+            try:
+                self.verify.verifications.create(to=f"+1415555{n:04d}", channel="sms", rate_limits={"signup_session": "s-1"})
+                return 201
+            except TwilioRestException as e:
+                return (e.status, e.code)
+
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            results = list(pool.map(start, range(400, 424)))
+        self.assertEqual(results.count(201), 3, results)
+        self.assertEqual(results.count((429, 20429)), 21, results)
+
+    def test_safe_list(self):
+        entry = self.client.verify.v2.safelist.create(phone_number="+18001234567")
+        self.assertRegex(entry.sid, r"^GN[0-9a-f]{32}$")
+        self.assertEqual(self.client.verify.v2.safelist("+18001234567").fetch().phone_number, "+18001234567")
+        self.assertTrue(self.client.verify.v2.safelist("+18001234567").delete())
+        with self.assertRaises(TwilioRestException) as caught:
+            self.client.verify.v2.safelist("+18001234567").fetch()
+        self.assertEqual(caught.exception.status, 404)
 
 
 if __name__ == "__main__":

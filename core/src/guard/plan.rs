@@ -30,6 +30,16 @@ pub const FRAUD_MEMORY: u32 = HOUR;
 pub const PREFIX_BLOCK_SECONDS: u32 = 12 * HOUR;
 /// How long it blocks an end user's IP.
 pub const CLIENT_BLOCK_SECONDS: u32 = HOUR;
+/// Unapproved numbers in the same thousand (the number without its last three digits) that,
+/// with one more, mark a run of consecutive numbers: real users' numbers almost never share
+/// their first digits but the last three within an hour, a pumping run's always do.
+pub const NEAR_MAX: u32 = 2;
+/// Unapproved destinations (weighted) of one block of 10,000 numbers that, with fewer than a
+/// fifth approved, mark it pumped.
+pub const PREFIX_UNCONVERTED_MAX: u32 = 6;
+/// New unapproved destinations one end user's IP may start in an hour, with fewer than a fifth
+/// approved (a person retypes a number once or twice; a bot walks a list).
+pub const CLIENT_UNCONVERTED_MAX: u32 = 4;
 
 /// Who is starting: the end user's IP when the caller gives it (`DeviceIp`), else the connecting
 /// IP, and the country Cloudflare's edge puts the connecting IP in.
@@ -110,7 +120,7 @@ pub fn client_label(ip: IpAddr) -> String {
     }
 }
 
-/// A phone number without its last `n` digits (the whole number when it is too short).
+/// A phone number without its last `n` digits (its first five characters at least).
 fn without_last(to: &str, n: usize) -> &str {
     to.get(..to.len().saturating_sub(n).max(5)).unwrap_or(to)
 }
@@ -145,13 +155,13 @@ pub fn plan(
         }
         _ => false,
     };
-    let probe = |near: u64, near_max: u32, block_seconds: u32| Probe {
+    let probe = |near: u64, near_max: u32, unconverted_max: u32, block_seconds: u32| Probe {
         dest,
         near,
         weight: if foreign { 2 } else { 1 },
         mode: facts.fraud,
         near_max,
-        unconverted_max: 8,
+        unconverted_max,
         min_conversion_percent: 20,
         window: FRAUD_MEMORY,
         block_seconds,
@@ -167,7 +177,7 @@ pub fn plan(
         out.push(Reservation {
             shard: key.shard(&format!("ip|{account}|{label}")),
             limits: vec![limit(name.into(), max, HOUR)],
-            probe: (guarded && facts.client.end_user).then(|| probe(0, 0, CLIENT_BLOCK_SECONDS)),
+            probe: (guarded && facts.client.end_user).then(|| probe(0, 0, CLIENT_UNCONVERTED_MAX, CLIENT_BLOCK_SECONDS)),
             scope: Scope::Client {
                 label,
                 end_user: facts.client.end_user,
@@ -176,7 +186,7 @@ pub fn plan(
     }
     let label = prefix_label(facts.to);
     let near = if phone {
-        key.hash(without_last(facts.to, 2))
+        key.hash(without_last(facts.to, 3))
     } else {
         0
     };
@@ -187,7 +197,7 @@ pub fn plan(
             facts.limits.starts_per_prefix_per_hour,
             HOUR,
         )],
-        probe: guarded.then(|| probe(near, 2, PREFIX_BLOCK_SECONDS)),
+        probe: guarded.then(|| probe(near, NEAR_MAX, PREFIX_UNCONVERTED_MAX, PREFIX_BLOCK_SECONDS)),
         scope: Scope::Prefix { label },
     });
     let mut account_limits = vec![

@@ -43,13 +43,13 @@ pub enum FraudMode {
 pub struct Probe {
     /// Keyed hash of the destination.
     pub dest: u64,
-    /// Keyed hash of the destination's hundred-block (the number without its last two digits);
+    /// Keyed hash of the destination's thousand (the number without its last three digits);
     /// 0: not judged for consecutive numbers.
     pub near: u64,
     /// 2 when the edge's signals make the start look foreign to its destination, else 1.
     pub weight: u8,
     pub mode: FraudMode,
-    /// Other unconverted numbers in the same hundred-block that mark a burst (0: off).
+    /// Other unconverted numbers in the same thousand that mark a run (0: off).
     pub near_max: u32,
     /// Unconverted destinations (weighted) that, with too few approvals, mark pumping.
     pub unconverted_max: u32,
@@ -217,7 +217,7 @@ impl Shard {
         let rate_low =
             converted * 100 < usize::from(probe.min_conversion_percent) * (recent.len() + 1);
         let reason = if probe.near_max > 0 && near >= probe.near_max as usize {
-            format!("{} unapproved numbers in a row", near + 1)
+            format!("{} unapproved numbers in one thousand", near + 1)
         } else if probe.unconverted_max > 0 && weighted > probe.unconverted_max && rate_low {
             format!(
                 "{} unapproved destinations, {converted} approved",

@@ -29,6 +29,7 @@ use edge_verify_core::verify::verification::target::TargetId;
 use edge_verify_core::{ApiError, Engine, Platform, Settings};
 use serde_json::Value;
 
+mod guard;
 mod known_answers;
 
 #[test]
@@ -295,10 +296,11 @@ fn a_whole_verification_on_the_host() {
 fn a_start_costs_one_coordinator_call_and_one_deferred_write_and_a_check_no_storage_at_all() {
     let e = engine(MemoryKv::default());
     let base = service(&e, "FriendlyName=Acme");
-    let (ops, calls) = (e.kv.operations(), e.coordinator.calls.get());
+    let (ops, calls, shards) = (e.kv.operations(), e.coordinator.calls.get(), e.limiter.calls.get());
     let (status, v) = call(&e, "POST", &format!("{base}/Verifications"), "To=%2B14155550100&Channel=sms");
     assert_eq!(status, 201);
     assert_eq!(e.coordinator.calls.get() - calls, 1, "start: reserve only");
+    assert_eq!(e.limiter.calls.get() - shards, 2, "and beside it the prefix and account shards (no client IP here)");
     assert_eq!(e.kv.operations() - ops, 1, "start: the token write (the service came from the isolate's cache)");
     let token_key = format!("ver/{}/{}", base.trim_start_matches("/v2/Services/"), v["sid"].as_str().unwrap());
     assert!(e.kv.ttl(&token_key).is_some_and(|ttl| (60..=600).contains(&ttl)), "the token is in KV with its TTL");
@@ -306,6 +308,7 @@ fn a_start_costs_one_coordinator_call_and_one_deferred_write_and_a_check_no_stor
     let by_sid = format!("VerificationSid={}&Code={}", v["sid"].as_str().unwrap(), last_code(&e));
     assert_eq!(call(&e, "POST", &format!("{base}/VerificationCheck"), &by_sid).1["status"], "approved");
     assert_eq!((e.kv.operations() - ops, e.coordinator.calls.get() - calls), (0, 1), "check: one command, no storage");
+    assert_eq!(e.limiter.calls.get() - shards, 3, "and after the response, the approval credited to the prefix shard");
 }
 
 #[test]

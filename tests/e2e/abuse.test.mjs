@@ -1,0 +1,152 @@
+// The abuse controls against an attacker's traffic, on a worker with the default policy (no
+// POLICY set): an SMS pumping run (premium, satellite and high-risk destinations, and
+// consecutive numbers in ordinary ranges, from a handful of end-user IPs, on every phone
+// channel, never approved) with legitimate users in several countries beside it, each starting
+// once from its own IP and approving. Then the lockout holes, through the HTTP API.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startWorker, assertTwilioError } from "./harness.mjs";
+import { startFakeProvider, deliveryConfig } from "./fake_provider.mjs";
+
+let w, fake;
+before(async () => {
+  fake = await startFakeProvider();
+  w = await startWorker({ POLICY: "", DELIVERY_CONFIG: deliveryConfig(fake), TWILIO_API_BASE: fake.url, SENDGRID_API_BASE: fake.url });
+});
+after(async () => { await w?.dispose(); await fake?.close(); });
+
+/** A small seeded PRNG (mulberry32), so every run sends the same traffic. */
+function prng(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const random = prng(20261123);
+const digits = (n) => Array.from({ length: n }, () => Math.floor(random() * 10)).join("");
+
+/** Attack destinations: high-cost and high-risk numbers, and runs of consecutive numbers. */
+function attackNumbers() {
+  const out = [];
+  const costly = [
+    () => `+88216${digits(8)}`, // Thuraya (satellite)
+    () => `+8816${digits(8)}`, // Iridium (satellite)
+    () => `+1900${digits(7)}`, // NANP premium rate
+    () => `+44909${digits(7)}`, // UK premium rate
+    () => `+979${digits(8)}`, // international premium rate
+    () => `+535${digits(7)}`, // Cuba
+    () => `+25261${digits(7)}`, // Somalia
+    () => `+6757${digits(7)}`, // Papua New Guinea
+  ];
+  for (let i = 0; i < 400; i++) out.push(costly[i % costly.length]());
+  // Runs of consecutive numbers in ordinary mobile ranges (GB, DE, US, ES).
+  const runs = [(i) => `+447700900${String(i).padStart(3, "0")}`, (i) => `+4915123456${String(i).padStart(3, "0")}`, (i) => `+1212555${1000 + i}`, (i) => `+3460012${String(i).padStart(4, "0")}`];
+  for (const run of runs) for (let i = 0; i < 160; i++) out.push(run(i));
+  return out;
+}
+
+/** Legitimate users: random mobile numbers in several countries, away from the attacked runs. */
+function legitimateNumbers(count) {
+  const plans = [
+    () => `+1${["415", "646", "917", "312", "206"][Math.floor(random() * 5)]}${2 + Math.floor(random() * 7)}${digits(6)}`,
+    () => `+447${4 + Math.floor(random() * 5)}${digits(8)}`,
+    () => `+4917${digits(8)}`,
+    () => `+336${digits(8)}`,
+    () => `+919${digits(9)}`,
+    () => `+55119${digits(8)}`,
+    () => `+8190${digits(8)}`,
+    () => `+614${digits(8)}`,
+  ];
+  return Array.from({ length: count }, (_, i) => plans[i % plans.length]());
+}
+
+async function pool(jobs, width) {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < jobs.length) await jobs[next++]();
+  }));
+}
+
+test("an SMS pumping run against the defaults: at most 1% accepted, every real user approved, no 5xx", { timeout: 240_000 }, async () => {
+  const svc = (await w.main.post("/v2/Services", { FriendlyName: "Shop" })).data.sid;
+  const base = `/v2/Services/${svc}`;
+  const attackIps = ["198.51.100.7", "198.51.100.23", "203.0.113.77", "203.0.113.140", "192.0.2.201"];
+  const channels = ["sms", "call", "whatsapp"];
+  const attack = attackNumbers();
+  const legit = legitimateNumbers(64);
+  const results = { attack: {}, accepted: [], fiveHundreds: [], legitApproved: 0, legitFailures: [] };
+  const count = (status, code) => { const key = `${status} ${code ?? ""}`.trim(); results.attack[key] = (results.attack[key] ?? 0) + 1; };
+
+  const jobs = [];
+  attack.forEach((to, i) => jobs.push(async () => {
+    const r = await w.main.post(`${base}/Verifications`, { To: to, Channel: channels[i % 3], DeviceIp: attackIps[i % attackIps.length] });
+    count(r.status, r.data?.code);
+    if (r.status >= 500) results.fiveHundreds.push(r.text);
+    if (r.status === 201) results.accepted.push(to);
+  }));
+  legit.forEach((to, i) => jobs.push(async () => {
+    const ip = `100.64.${Math.floor(i / 200)}.${(i % 200) + 1}`;
+    const started = await w.main.post(`${base}/Verifications`, { To: to, Channel: "sms", DeviceIp: ip });
+    if (started.status >= 500) results.fiveHundreds.push(started.text);
+    if (started.status !== 201) return results.legitFailures.push(`${to}: ${started.status} ${started.text}`);
+    const checked = await w.main.post(`${base}/VerificationCheck`, { To: to, Code: fake.lastCode(to) });
+    if (checked.data?.status === "approved") results.legitApproved++;
+    else results.legitFailures.push(`${to}: check ${checked.status} ${checked.text}`);
+  }));
+  // Interleave the two, as they would arrive.
+  for (let i = jobs.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [jobs[i], jobs[j]] = [jobs[j], jobs[i]];
+  }
+  const t0 = Date.now();
+  await pool(jobs, 8);
+  const seconds = (Date.now() - t0) / 1000;
+  const blocks = (await w.main.get("/v2/FraudGuard/Blocks")).data.blocks;
+  const acceptedShare = (100 * results.accepted.length) / attack.length;
+  console.log(`pumping run: ${attack.length} attack starts from ${attackIps.length} IPs on sms/call/whatsapp, ${legit.length} real users, ${seconds.toFixed(1)} s`);
+  console.log(`  attack answers: ${JSON.stringify(results.attack)}`);
+  console.log(`  attack accepted: ${results.accepted.length} (${acceptedShare.toFixed(2)}%): ${results.accepted.join(" ")}`);
+  console.log(`  real users approved: ${results.legitApproved}/${legit.length}`);
+  console.log(`  fraud guard blocks: ${blocks.map((b) => `${b.kind} ${b.target}`).join(", ")}`);
+
+  assert.deepEqual(results.fiveHundreds, [], "no 5xx");
+  assert.ok(attack.length >= 1000);
+  assert.ok(acceptedShare <= 1, `${acceptedShare}% of the attack was accepted`);
+  assert.deepEqual(results.legitFailures, [], "every real user gets a code and approves");
+  assert.equal(results.legitApproved, legit.length);
+  const delivered = new Set(fake.received.map((e) => e.form?.To?.replace(/^whatsapp:/, "")));
+  assert.equal(attack.filter((to) => delivered.has(to)).length, results.accepted.length, "refused starts sent nothing");
+});
+
+test("the lockout holes stay shut through the HTTP API", async () => {
+  const svc = (await w.main.post("/v2/Services", { FriendlyName: "Holes", CustomCodeEnabled: "true" })).data.sid;
+  const base = `/v2/Services/${svc}`;
+  const to = "+14155550177";
+  assert.equal((await w.main.post(`${base}/Verifications`, { To: to, Channel: "sms" })).status, 201);
+  const code = fake.lastCode(to);
+  const right = await w.main.post(`${base}/Verifications`, { To: to, Channel: "sms", CustomCode: code });
+  const wrong = await w.main.post(`${base}/Verifications`, { To: to, Channel: "sms", CustomCode: code === "0000" ? "1111" : "0000" });
+  assert.equal(right.status, 400);
+  assert.equal(right.text, wrong.text, "the live code and a wrong guess get the same answer");
+
+  for (const spelling of ["casey@x.test", "CASEY@x.test", "Casey@X.TEST"]) {
+    assert.equal((await w.main.post(`${base}/Verifications`, { To: spelling, Channel: "email" })).status, 201, spelling);
+  }
+  const sids = new Set();
+  for (const spelling of ["casey@x.test", "CASEY@X.TEST"]) sids.add((await w.main.get(`${base}/Verifications/${encodeURIComponent(spelling)}`)).data.sid);
+  assert.equal(sids.size, 1, "one inbox, one verification");
+
+  const cycled = "+14155550178";
+  let refused;
+  for (let i = 0; i < 12 && !refused; i++) {
+    const r = await w.main.post(`${base}/Verifications`, { To: cycled, Channel: "sms" });
+    if (r.status === 201) await w.main.post(`${base}/Verifications/${r.data.sid}`, { Status: "canceled" });
+    else refused = r;
+  }
+  assertTwilioError(assert, refused, 429, 60212);
+  assert.ok(Number(refused.headers.get("retry-after")) > 0);
+  assert.equal(fake.to(cycled).length, 8, "cancel and start again stops at eight sends an hour");
+});
