@@ -46,7 +46,10 @@ export function baselineWorker(bindings) {
     scriptPath: path.join(root, "bench/baseline/worker.js"),
     compatibilityDate: COMPATIBILITY_DATE,
     kvNamespaces: { OTP_KV: "bench-javascript-kv" },
-    durableObjects: { VERIFY_TARGET_JS: { className: "VerificationTargetJs", useSQLite: true } },
+    durableObjects: {
+      VERIFY_TARGET_JS: { className: "VerificationTargetJs", useSQLite: true },
+      LIMITER_JS: { className: "LimiterJs", useSQLite: true },
+    },
     bindings,
     routes: ["javascript.bench/*"],
   };
@@ -60,7 +63,10 @@ export function edgeVerifyWorker(bindings) {
     modulesRules: [{ type: "ESModule", include: ["**/*.js"] }, { type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: COMPATIBILITY_DATE,
     kvNamespaces: { OTP_KV: "bench-edge-verify-kv" },
-    durableObjects: { VERIFY_TARGET: { className: "VerificationTarget", useSQLite: true } },
+    durableObjects: {
+      VERIFY_TARGET: { className: "VerificationTarget", useSQLite: true },
+      LIMITER: { className: "Limiter", useSQLite: true },
+    },
     bindings,
     routes: ["edge-verify.bench/*"],
   };
@@ -179,6 +185,8 @@ async function main() {
       DELIVERY_CONFIG: deliveryConfig(fake),
       TWILIO_API_BASE: fake.url,
       SENDGRID_API_BASE: fake.url,
+      // The default limits and fraud guard, with the daily caps raised for thousands of pairs.
+      POLICY: JSON.stringify({ sends_per_account_per_day: 100000000, limits: { sends_per_service_per_day: 100000000 } }),
     };
     const workers = [emptyWorker(), baselineWorker(bindings), edgeVerifyWorker({ ...bindings, MAIN_ACCOUNT_NAME: "Main account" })];
     if (!opts.entry) for (const w of workers) w.unsafeDirectSockets = [{ host: "127.0.0.1", port: 0 }];
@@ -205,8 +213,17 @@ async function main() {
       codes.delete(to);
       return code;
     };
-    let phoneSeq = 0;
-    const freshPhone = () => `+1650${String(2_000_000 + phoneSeq++).padStart(7, "0")}`;
+    // Fresh numbers scattered over the +1 650 range (as real users' are: consecutive numbers
+    // are what the fraud guard blocks), from a fixed seed.
+    let seed = 20261123;
+    const used = new Set();
+    const freshPhone = () => {
+      for (;;) {
+        seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+        const to = `+1650${String(2_000_000 + (seed % 7_000_000)).padStart(7, "0")}`;
+        if (!used.has(to)) { used.add(to); return to; }
+      }
+    };
     const failureSamples = [];
     const fail = (label, what) => { if (failureSamples.length < 5) failureSamples.push(`${label}: ${what}`); return false; };
 

@@ -5,6 +5,8 @@
 //! synchronous step, with the target's sends of the last day (stored beside the verification, as
 //! they outlive it). An alarm removes each when it expires.
 
+use std::cell::{Cell, RefCell};
+
 use edge_verify_core::code::CodeKey;
 use edge_verify_core::time::{Clock, Timestamp};
 use edge_verify_core::verify::verification::coordinator::{
@@ -30,19 +32,19 @@ const EXPIRY_KEY: &str = "expires_at";
 /// The target's sends in the last day (JSON), which outlive its verifications: they bound
 /// cancel-and-start-again cycles.
 const SENDS_KEY: &str = "sends.json";
-/// When the cleanup alarm is set for (Unix seconds).
-const ALARM_KEY: &str = "alarm_at";
 
 /// The object's storage (see `objects::storage_of`).
 struct TargetStorage {
     storage: ObjectStorage,
     kv: SyncKv,
+    /// Whether this object set its cleanup alarm (not known after a restart: then it sets one).
+    alarm_set: Cell<bool>,
 }
 
 impl TargetStorage {
     fn new(state: &State) -> Result<Self, String> {
         let (storage, kv) = storage_of(state)?;
-        Ok(Self { storage, kv })
+        Ok(Self { storage, kv, alarm_set: Cell::new(false) })
     }
 
     /// The stored state (see `stored_state` for text that does not decode).
@@ -103,39 +105,26 @@ impl TargetStorage {
     }
 
     fn remove(&self) -> Result<(), String> {
-        for key in [STATE_KEY, EXPIRY_KEY, SENDS_KEY, ALARM_KEY] {
+        for key in [STATE_KEY, EXPIRY_KEY, SENDS_KEY] {
             self.kv.delete(key).map_err(js)?;
         }
+        self.alarm_set.set(false);
         self.storage.delete_alarm().map(|_| ()).map_err(js)
     }
 
     fn alarm_at(&self, at: Timestamp) -> Result<(), String> {
-        self.kv
-            .put(ALARM_KEY, &JsValue::from_f64(at.unix_seconds() as f64))
-            .map_err(js)?;
-        self.storage
-            .set_alarm(at.unix_seconds() as f64 * 1000.0)
-            .map(|_| ())
-            .map_err(js)
+        self.alarm_set.set(true);
+        self.storage.set_alarm(at.unix_seconds() as f64 * 1000.0).map(|_| ()).map_err(js)
     }
 
-    /// Wakes the object when the first of what it holds expires (the verification, or the last
-    /// day's sends); with nothing left, removes everything.
+    /// Makes sure an alarm will clean up: set for when the first of what the object holds
+    /// expires (the verification, or the last day's sends), unless one is set already (the
+    /// alarm then cleans what has expired and sets itself again for the rest); with nothing
+    /// left, removes everything.
     fn schedule(&self, state: &TargetState, sends: &Sends) -> Result<(), String> {
-        let next = [
-            state.as_ref().map(|v| v.public.expires_at),
-            sends.expires_at(),
-        ]
-        .into_iter()
-        .flatten()
-        .min();
+        let next = [state.as_ref().map(|v| v.public.expires_at), sends.expires_at()].into_iter().flatten().min();
         match next {
-            Some(at)
-                if self.kv.get(ALARM_KEY).map_err(js)?.as_f64()
-                    != Some(at.unix_seconds() as f64) =>
-            {
-                self.alarm_at(at)
-            }
+            Some(at) if !self.alarm_set.get() => self.alarm_at(at),
             Some(_) => Ok(()),
             None => self.remove(),
         }
@@ -168,13 +157,16 @@ fn failure(why: &str) -> JsValue {
 pub struct VerificationTarget {
     storage: Result<TargetStorage, String>,
     key: Option<CodeKey>,
+    /// What storage holds, as last read or written: an object is the only writer of its
+    /// storage, so while it stays in memory it need not read or decode it again.
+    held: RefCell<Option<(TargetState, Sends)>>,
 }
 
 #[wasm_bindgen(js_sys = worker::js_sys, wasm_bindgen_futures = worker::wasm_bindgen_futures)]
 impl VerificationTarget {
     #[wasm_bindgen(constructor)]
     pub fn new(state: worker::worker_sys::DurableObjectState, env: Env) -> Self {
-        Self { storage: TargetStorage::new(&State::from(state)), key: code_key(&env) }
+        Self { storage: TargetStorage::new(&State::from(state)), key: code_key(&env), held: RefCell::new(None) }
     }
 
     /// Runs one command (JSON text) and returns the reply (JSON text). Synchronous: the storage
@@ -187,16 +179,15 @@ impl VerificationTarget {
     /// Removes what has expired (the verification, sends older than a day) and sets the alarm
     /// for what remains.
     pub fn alarm(&self) -> Result<(), JsValue> {
+        self.held.replace(None);
         let storage = self.storage.as_ref().map_err(|why| failure(why))?;
         let now = WorkerClock.now();
         let done = match (storage.load(now), storage.sends(now)) {
             (Ok(state), Ok(sends)) => {
                 let state = state.filter(|v| now < v.public.expires_at);
+                storage.alarm_set.set(false);
                 storage
-                    .kv
-                    .delete(ALARM_KEY)
-                    .map_err(js)
-                    .and_then(|_| storage.save(&state, &None))
+                    .save(&state, &None)
                     .and_then(|()| storage.save_sends(&sends))
                     .and_then(|()| storage.schedule(&state, &sends))
             }
@@ -218,8 +209,11 @@ impl VerificationTarget {
         let storage = self.storage.as_ref().map_err(String::clone)?;
         let command: Command = serde_json::from_str(text).map_err(|e| format!("bad command: {e}"))?;
         let now = WorkerClock.now();
-        let mut current = storage.load(now)?;
-        let mut sends = storage.sends(now)?;
+        let (mut current, mut sends) = match self.held.take() {
+            Some(held) => held,
+            None => (storage.load(now)?, storage.sends(now)?),
+        };
+        sends.prune(now);
         let (before, sends_before) = (current.clone(), sends.clone());
         let reply = execute(&mut current, &mut sends, command, now, key);
         if current != before {
@@ -231,6 +225,8 @@ impl VerificationTarget {
         if current != before || sends != sends_before {
             storage.schedule(&current, &sends)?;
         }
+        // Kept only once storage holds it (a failed write above leaves nothing held).
+        self.held.replace(Some((current, sends)));
         serde_json::to_string(&reply).map_err(|e| e.to_string())
     }
 }

@@ -4,6 +4,7 @@
 //! src/entry.mjs) with one JSON command, run in one synchronous step with the core's `execute`.
 //! An alarm removes the state once everything in it has expired.
 
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use edge_verify_core::guard::limiter::{Limiter as LimiterPort, ShardName};
@@ -20,12 +21,12 @@ use crate::platform::WorkerClock;
 use crate::runtime::{ObjectNamespace, ObjectStorage, SyncKv};
 
 const STATE_KEY: &str = "shard.json";
-/// Whether the cleanup alarm is set.
-const ALARM_KEY: &str = "alarm";
 
 struct ShardStorage {
     storage: ObjectStorage,
     kv: SyncKv,
+    /// Whether this object set its cleanup alarm (not known after a restart: then it sets one).
+    alarm_set: Cell<bool>,
 }
 
 impl ShardStorage {
@@ -42,14 +43,14 @@ impl ShardStorage {
     fn save(&self, shard: &Shard) -> Result<(), String> {
         if shard.is_empty() {
             self.kv.delete(STATE_KEY).map_err(js)?;
-            self.kv.delete(ALARM_KEY).map_err(js)?;
+            self.alarm_set.set(false);
             return self.storage.delete_alarm().map(|_| ()).map_err(js);
         }
         let text = serde_json::to_string(shard).map_err(|e| e.to_string())?;
         self.kv
             .put(STATE_KEY, &JsValue::from_str(&text))
             .map_err(js)?;
-        if self.kv.get(ALARM_KEY).map_err(js)?.is_undefined() {
+        if !self.alarm_set.get() {
             self.alarm_at(shard)?;
         }
         Ok(())
@@ -61,7 +62,7 @@ impl ShardStorage {
         let Some(at) = shard.expires_at(FRAUD_MEMORY) else {
             return Ok(());
         };
-        self.kv.put(ALARM_KEY, &JsValue::TRUE).map_err(js)?;
+        self.alarm_set.set(true);
         self.storage
             .set_alarm(at.unix_seconds() as f64 * 1000.0)
             .map(|_| ())
@@ -78,6 +79,8 @@ fn failure(why: &str) -> JsValue {
 #[wasm_bindgen]
 pub struct Limiter {
     storage: Result<ShardStorage, String>,
+    /// What storage holds, as last read or written (the object is its only writer).
+    held: RefCell<Option<Shard>>,
 }
 
 #[wasm_bindgen(js_sys = worker::js_sys, wasm_bindgen_futures = worker::wasm_bindgen_futures)]
@@ -85,8 +88,8 @@ impl Limiter {
     #[wasm_bindgen(constructor)]
     pub fn new(state: worker::worker_sys::DurableObjectState) -> Self {
         Self {
-            storage: storage_of(&State::from(state))
-                .map(|(storage, kv)| ShardStorage { storage, kv }),
+            storage: storage_of(&State::from(state)).map(|(storage, kv)| ShardStorage { storage, kv, alarm_set: Cell::new(false) }),
+            held: RefCell::new(None),
         }
     }
 
@@ -97,10 +100,11 @@ impl Limiter {
 
     /// Drops what has expired; removes the shard when nothing is left.
     pub fn alarm(&self) -> Result<(), JsValue> {
+        self.held.replace(None);
         let storage = self.storage.as_ref().map_err(|why| failure(why))?;
         let done = storage.load().and_then(|mut shard| {
             shard.prune(WorkerClock.now(), FRAUD_MEMORY);
-            storage.kv.delete(ALARM_KEY).map_err(js)?;
+            storage.alarm_set.set(false);
             storage.save(&shard)
         });
         done.map_err(|why| failure(&why))
@@ -112,12 +116,16 @@ impl Limiter {
         let storage = self.storage.as_ref().map_err(String::clone)?;
         let command: LimitCommand =
             serde_json::from_str(text).map_err(|e| format!("bad command: {e}"))?;
-        let mut shard = storage.load()?;
+        let mut shard = match self.held.take() {
+            Some(shard) => shard,
+            None => storage.load()?,
+        };
         let before = shard.clone();
         let reply = execute(&mut shard, command, WorkerClock.now());
         if shard != before {
             storage.save(&shard)?;
         }
+        self.held.replace(Some(shard));
         serde_json::to_string(&reply).map_err(|e| e.to_string())
     }
 }

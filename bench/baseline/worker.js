@@ -5,17 +5,23 @@
 // POST .../VerificationCheck.
 //
 // Cost of one start+check pair, every step awaited:
-//   2 API requests, 2 Durable Object calls (one per request, to the object of service + To, the
-//   single writer of sends, checks and status), 3 KV operations (2 service reads, 1 verification
-//   token write with expirationTtl), 1 provider call (Twilio Messages API), HMAC-SHA256 by WebCrypto.
+//   2 API requests, 2 Durable Object calls to the object of service + To (the single writer of
+//   sends, checks and status, and of the sends to that To per hour and day), 2 limiter Durable
+//   Object calls beside the start (the destination's block of 10,000 numbers: starts per service
+//   and the fraud guard; the account: sends per day) and 1 after the check's response (the
+//   approval credited to the block), 3 KV operations (2 service reads, 1 verification token
+//   write with expirationTtl), 1 provider call (Twilio Messages API), HMAC-SHA256 by WebCrypto.
+//   The limits are edge-verify's defaults (docs/limits.md), read from the same POLICY setting.
 // The Durable Object is called by RPC, as Cloudflare's docs teach (edge-verify uses stub.fetch
 // with a JSON body; a variant of this file doing the same measured equal within noise).
 //
 // Bindings: OTP_KV (KV), VERIFY_TARGET_JS (Durable Object VerificationTargetJs, SQLite-backed),
-// ACCOUNT_SID, AUTH_TOKEN, CODE_HMAC_KEY, DELIVERY_CONFIG (JSON), TWILIO_API_BASE, PROVIDER_TIMEOUT_MS.
+// LIMITER_JS (Durable Object LimiterJs, SQLite-backed), ACCOUNT_SID, AUTH_TOKEN, CODE_HMAC_KEY,
+// DELIVERY_CONFIG (JSON), TWILIO_API_BASE, PROVIDER_TIMEOUT_MS, POLICY (JSON, optional).
 import { DurableObject } from "cloudflare:workers";
 
 const LIFETIME_MS = 10 * 60 * 1000;
+const HOUR = 3600, DAY = 86400;
 const MAX_SENDS = 5;
 const MAX_CHECKS = 5;
 const enc = new TextEncoder();
@@ -75,6 +81,21 @@ async function authenticated(request, env) {
   return equalBytes(a, b);
 }
 
+let policyText = {}, policy;
+function limits(env) {
+  if (env.POLICY !== policyText) {
+    policyText = env.POLICY;
+    const p = policyText ? JSON.parse(policyText) : {};
+    const l = p.limits ?? {};
+    policy = {
+      perToHour: l.sends_per_to_per_hour ?? 8, perToDay: l.sends_per_to_per_day ?? 15,
+      perPrefixHour: l.starts_per_prefix_per_hour ?? 30, perServiceDay: l.sends_per_service_per_day ?? 1000,
+      perAccountDay: p.sends_per_account_per_day ?? 2000, fraud: (p.fraud_guard ?? "block") !== "off",
+    };
+  }
+  return policy;
+}
+
 let deliveryText, deliveryRoute;
 function defaultRoute(env) {
   if (env.DELIVERY_CONFIG !== deliveryText) {
@@ -124,14 +145,41 @@ async function createService(env, form, origin) {
 }
 
 const target = (env, serviceSid, to) => env.VERIFY_TARGET_JS.get(env.VERIFY_TARGET_JS.idFromName(`${serviceSid}/${to}`));
+const shard = (env, name) => env.LIMITER_JS.get(env.LIMITER_JS.idFromName(name));
+
+// The limiter reservations of a start: the destination's block of 10,000 numbers (starts per
+// service per hour, and the fraud guard: unapproved numbers in one thousand, or too many
+// unapproved in the block) and the account (sends per account and per service per day).
+function reservations(env, service, to) {
+  const p = limits(env);
+  const block = to.slice(0, -4);
+  return [
+    { shard: shard(env, `px|${service.account_sid}|${block}`), limits: [{ name: `svc/${service.sid}`, max: p.perPrefixHour, interval: HOUR }],
+      probe: p.fraud ? { dest: to, near: to.slice(0, -3), nearMax: 2, unconvertedMax: 6, blockSeconds: 12 * HOUR } : null },
+    { shard: shard(env, `ac|${service.account_sid}`), limits: [{ name: "sends", max: p.perAccountDay, interval: DAY }, { name: `svc/${service.sid}`, max: p.perServiceDay, interval: DAY }], probe: null },
+  ];
+}
 
 async function startVerification(env, service, form, origin) {
   const to = form.get("To") ?? "";
   if (!/^\+[1-9]\d{7,14}$/.test(to)) return invalid("To", "must be a phone number in E.164 form, e.g. +14155550100");
   if (form.get("Channel") !== "sms") return invalid("Channel", "only sms is supported");
   const stub = target(env, service.sid, to);
-  const reply = await stub.start({ service_sid: service.sid, account_sid: service.account_sid, to, code_length: service.code_length });
-  if (reply.error) return twilioError(429, reply.error, reply.message);
+  const p = limits(env);
+  const shards = reservations(env, service, to);
+  const [reply, ...reserved] = await Promise.all([
+    stub.start({ service_sid: service.sid, account_sid: service.account_sid, to, code_length: service.code_length, perHour: p.perToHour, perDay: p.perToDay }),
+    ...shards.map((s) => s.shard.reserve(s.limits, s.probe)),
+  ]);
+  const undo = () => Promise.all([
+    reply.error ? null : stub.release(reply.attempt_sid),
+    ...reserved.map((r, i) => (r.error ? null : shards[i].shard.release(r.at, shards[i].limits, r.recorded ? to : null))),
+  ]);
+  const refusal = reply.error ? reply : reserved.find((r) => r.error);
+  if (refusal) {
+    await undo();
+    return twilioError(refusal.status ?? 429, refusal.error, refusal.message, refusal.retryAfter ? { "retry-after": String(refusal.retryAfter) } : {});
+  }
   const { verification: v, code, created, attempt_sid } = reply;
   const tokenKey = `ver/${v.service_sid}/${v.sid}`;
   if (created) {
@@ -159,14 +207,14 @@ async function startVerification(env, service, form, origin) {
     status = err.name;
   }
   if (!delivered) {
-    const { removed } = await stub.release(attempt_sid);
-    if (removed) await env.OTP_KV.delete(tokenKey);
+    await undo();
+    await env.OTP_KV.delete(tokenKey);
     return twilioError(502, 30008, `Delivery failed: twilio answered ${status}`);
   }
   return json(201, verificationJson(v, origin));
 }
 
-async function checkVerification(env, service, form) {
+async function checkVerification(env, service, form, ctx) {
   const code = form.get("Code");
   if (!code) return invalid("Code", "is required");
   let to = form.get("To");
@@ -179,11 +227,14 @@ async function checkVerification(env, service, form) {
   if (!to) return invalid("To", "To or VerificationSid is required");
   const reply = await target(env, service.sid, to).check({ sid, code });
   if (reply.error) return twilioError(429, reply.error, reply.message);
+  if (reply.verification?.status === "approved" && limits(env).fraud) {
+    ctx.waitUntil(shard(env, `px|${service.account_sid}|${to.slice(0, -4)}`).converted(to));
+  }
   return reply.verification ? json(200, checkJson(reply.verification)) : null;
 }
 
 export default {
-  async fetch(request, env) {
+  async fetch(request, env, ctx) {
     const url = new URL(request.url);
     if (!(await authenticated(request, env))) {
       return twilioError(401, 20003, "Authentication Error - invalid username", { "www-authenticate": 'Basic realm="Twilio API"' });
@@ -195,7 +246,7 @@ export default {
     if (!m) return notFound(url.pathname);
     const service = await env.OTP_KV.get(`svc/${env.ACCOUNT_SID}/${m[1]}`, "json");
     if (!service) return notFound(url.pathname);
-    const res = m[2] === "Verifications" ? await startVerification(env, service, form, url.origin) : await checkVerification(env, service, form);
+    const res = m[2] === "Verifications" ? await startVerification(env, service, form, url.origin) : await checkVerification(env, service, form, ctx);
     return res ?? notFound(url.pathname);
   },
 };
@@ -210,11 +261,18 @@ export class VerificationTargetJs extends DurableObject {
 
   async save(v) {
     await this.ctx.storage.put("verification", v);
-    await this.ctx.storage.setAlarm(v.expires);
+    await this.ctx.storage.setAlarm(v.expires + DAY * 1000);
   }
 
-  async start({ service_sid, account_sid, to, code_length }) {
+  async start({ service_sid, account_sid, to, code_length, perHour, perDay }) {
     const now = Date.now();
+    const sends = ((await this.ctx.storage.get("sends")) ?? []).filter((t) => t > now - DAY * 1000);
+    for (const [window, max] of [[HOUR * 1000, perHour], [DAY * 1000, perDay]]) {
+      const inside = sends.filter((t) => t > now - window);
+      if (inside.length >= max) {
+        return { error: 60212, message: "Too many requests: the sends to this To are used up", retryAfter: Math.ceil((inside[inside.length - max] + window - now) / 1000) };
+      }
+    }
     let v = await this.load();
     if (v?.status === "max_attempts_reached") return { error: 60202, message: "Max check attempts reached" };
     if (v && v.sends.length >= MAX_SENDS) return { error: 60203, message: "Max send attempts reached" };
@@ -232,6 +290,8 @@ export class VerificationTargetJs extends DurableObject {
     const attempt_sid = "VL" + randomHex(16);
     v.sends.push({ attempt_sid, time: now });
     v.updated = now;
+    sends.push(now);
+    await this.ctx.storage.put("sends", sends);
     await this.save(v);
     return { verification: v, code, created, attempt_sid };
   }
@@ -240,9 +300,15 @@ export class VerificationTargetJs extends DurableObject {
   async release(attempt_sid) {
     const v = await this.load();
     if (!v) return { removed: false };
+    const sent = v.sends.find((s) => s.attempt_sid === attempt_sid);
+    if (sent) {
+      const sends = (await this.ctx.storage.get("sends")) ?? [];
+      sends.splice(sends.lastIndexOf(sent.time), 1);
+      await this.ctx.storage.put("sends", sends);
+    }
     v.sends = v.sends.filter((s) => s.attempt_sid !== attempt_sid);
-    if (v.sends.length === 0) {
-      await this.ctx.storage.deleteAll();
+    if (v.sends.length === 0 && v.checks === 0) {
+      await this.ctx.storage.delete("verification");
       return { removed: true };
     }
     await this.save(v);
@@ -259,12 +325,85 @@ export class VerificationTargetJs extends DurableObject {
     v.updated = Date.now();
     if (match) {
       v.status = "approved";
-      await this.ctx.storage.deleteAll();
+      await this.ctx.storage.delete("verification");
     } else {
       if (v.checks >= MAX_CHECKS) v.status = "max_attempts_reached";
       await this.save(v);
     }
     return { verification: v };
+  }
+
+  async alarm() {
+    await this.ctx.storage.deleteAll();
+  }
+}
+
+// One object per limiter shard: counters over sliding windows kept in 60 bins each, and the
+// fraud guard's memory of recent destinations. A refusal changes no counter.
+export class LimiterJs extends DurableObject {
+  async reserve(limits, probe) {
+    const now = Math.floor(Date.now() / 1000);
+    const state = (await this.ctx.storage.get("shard")) ?? { counters: {}, recent: [], block: null };
+    if (state.block && state.block.until <= now) state.block = null;
+    if (probe) {
+      state.recent = state.recent.filter((r) => r.at > now - HOUR);
+      if (state.block) return { error: 60410, status: 403, message: `blocked: ${state.block.reason}`, retryAfter: state.block.until - now };
+      if (!state.recent.some((r) => r.dest === probe.dest)) {
+        const open = state.recent.filter((r) => !r.converted);
+        const near = open.filter((r) => r.near === probe.near).length;
+        const converted = state.recent.length - open.length;
+        const low = converted * 100 < 20 * (state.recent.length + 1);
+        const reason = near >= probe.nearMax ? `${near + 1} unapproved numbers in one thousand`
+          : open.length + 1 > probe.unconvertedMax && low ? `${open.length + 1} unapproved destinations` : null;
+        if (reason) {
+          state.block = { until: now + probe.blockSeconds, reason };
+          await this.ctx.storage.put("shard", state);
+          return { error: 60410, status: 403, message: `blocked: ${reason}`, retryAfter: probe.blockSeconds };
+        }
+      }
+    }
+    for (const l of limits) {
+      const g = Math.max(1, Math.ceil(l.interval / 60));
+      const bins = (state.counters[l.name] ?? []).filter(([start]) => start + g + l.interval > now);
+      state.counters[l.name] = bins;
+      const count = bins.reduce((n, [, c]) => n + c, 0);
+      if (count + 1 > l.max) return { error: 20429, message: `Too many requests: ${l.name}`, retryAfter: bins[0][0] + g + l.interval - now };
+    }
+    for (const l of limits) {
+      const g = Math.max(1, Math.ceil(l.interval / 60));
+      const bins = state.counters[l.name];
+      const start = now - (now % g);
+      if (bins.length && bins[bins.length - 1][0] === start) bins[bins.length - 1][1]++;
+      else bins.push([start, 1]);
+    }
+    let recorded = false;
+    if (probe && !state.recent.some((r) => r.dest === probe.dest)) {
+      state.recent.push({ dest: probe.dest, near: probe.near, at: now, converted: false });
+      if (state.recent.length > 200) state.recent.shift();
+      recorded = true;
+    }
+    await this.ctx.storage.put("shard", state);
+    if (!(await this.ctx.storage.getAlarm())) await this.ctx.storage.setAlarm(Date.now() + DAY * 1000);
+    return { at: now, recorded };
+  }
+
+  async release(at, limits, dest) {
+    const state = await this.ctx.storage.get("shard");
+    if (!state) return;
+    for (const l of limits) {
+      const g = Math.max(1, Math.ceil(l.interval / 60));
+      const bin = (state.counters[l.name] ?? []).find(([start]) => start === at - (at % g));
+      if (bin) bin[1]--;
+    }
+    if (dest) state.recent = state.recent.filter((r) => !(r.dest === dest && r.at === at && !r.converted));
+    await this.ctx.storage.put("shard", state);
+  }
+
+  async converted(dest) {
+    const state = await this.ctx.storage.get("shard");
+    if (!state) return;
+    for (const r of state.recent) if (r.dest === dest) r.converted = true;
+    await this.ctx.storage.put("shard", state);
   }
 
   async alarm() {
