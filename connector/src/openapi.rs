@@ -134,9 +134,9 @@ pub fn schemas() -> Map<String, Value> {
     inlined.into_iter().filter(|(name, _)| roots.contains(&name.as_str()) || text.contains(&format!("\"#/components/schemas/{name}\""))).collect()
 }
 
-/// schemars writes an optional object as `anyOf: [{$ref}, {nullable: true, enum: [null]}]`,
+/// schemars writes an optional object or enum as `anyOf: [{$ref}, {nullable: true, enum: [null]}]`,
 /// which OpenAPI 3.0 validators refuse ("nullable" without "type"), and `allOf` with `nullable`
-/// does not admit null either; so such a field gets the object's schema inline, nullable.
+/// does not admit null either; so such a field gets the definition inline, nullable.
 fn nullable_refs(schema: &mut Value, definitions: &Map<String, Value>) {
     match schema {
         Value::Object(map) => {
@@ -150,6 +150,10 @@ fn nullable_refs(schema: &mut Value, definitions: &Map<String, Value>) {
             if let Some(Value::Object(definition)) = inlined {
                 let mut replacement = definition.clone();
                 replacement.insert("nullable".into(), json!(true));
+                // OpenAPI 3.0: a nullable enum must list null among its values.
+                if let Some(Value::Array(values)) = replacement.get_mut("enum") {
+                    values.push(Value::Null);
+                }
                 *map = replacement;
             }
             map.values_mut().for_each(|v| nullable_refs(v, definitions));
@@ -524,6 +528,9 @@ pub fn openapi() -> Value {
             { "name": "Verifications", "description": "Send codes and check them." },
             { "name": "Accounts", "description": "The main account and its subaccounts (Twilio 2010-04-01 API)." },
             { "name": "Keys", "description": "API keys (Twilio 2010-04-01 API)." },
+            { "name": "Rate limits", "description": "Programmable rate limits and their buckets, enforced on start from its RateLimits parameter." },
+            { "name": "Safe list", "description": "Numbers the geo permissions and the fraud guard let through." },
+            { "name": "Fraud guard", "description": "What the fraud guard blocks now, and lifting a block." },
             { "name": "Actions", "description": "The same operations as JSON actions, plus make_api_call." },
         ],
         "paths": paths,

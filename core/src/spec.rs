@@ -184,14 +184,14 @@ pub mod service {
     /// `TestNumbers`
     pub const TEST_NUMBERS: ParamSpec = c(p("TestNumbers", "test_numbers", "Test numbers", Kind::Text { max: 2000 }, "Up to 20 comma-separated number:code or number:code:YYYY-MM-DD entries: starts to these numbers send nothing and cost nothing, and the fixed code approves them (until the date)."));
     const LIMIT: Kind = Kind::Integer { min: 1, max: 1_000_000 };
-    /// The limits a service may change for itself (empty: the account's).
+    /// The limits a service may lower for itself (empty: the account's).
     pub const LIMITS: [ParamSpec; 6] = [
-        c(p("Limits.SendsPerToPerHour", "limits_sends_per_to_per_hour", "Sends per To per hour", LIMIT, "Sends to one To in an hour, across its verifications (default 8).")),
-        c(p("Limits.SendsPerToPerDay", "limits_sends_per_to_per_day", "Sends per To per day", LIMIT, "Sends to one To in a day (default 15).")),
-        c(p("Limits.StartsPerClientPerHour", "limits_starts_per_client_per_hour", "Starts per end-user IP per hour", LIMIT, "Starts from one DeviceIp in an hour (default 20).")),
-        c(p("Limits.StartsPerIpPerHour", "limits_starts_per_ip_per_hour", "Starts per caller IP per hour", LIMIT, "Starts from one connecting IP that passes no DeviceIp in an hour (default 1000).")),
-        c(p("Limits.StartsPerPrefixPerHour", "limits_starts_per_prefix_per_hour", "Starts per number block per hour", LIMIT, "Starts to one block of 10,000 numbers (or one email address) in an hour (default 30).")),
-        c(p("Limits.SendsPerDay", "limits_sends_per_day", "Sends per day", LIMIT, "Sends by this service in a day (default 1000; the account's own cap still applies).")),
+        c(p("Limits.SendsPerToPerHour", "limits_sends_per_to_per_hour", "Sends per To per hour", LIMIT, "Sends to one To in an hour, across its verifications (default 8; at most the account's).")),
+        c(p("Limits.SendsPerToPerDay", "limits_sends_per_to_per_day", "Sends per To per day", LIMIT, "Sends to one To in a day (default 15; at most the account's).")),
+        c(p("Limits.StartsPerClientPerHour", "limits_starts_per_client_per_hour", "Starts per end-user IP per hour", LIMIT, "Starts from one DeviceIp in an hour (default 20; at most the account's).")),
+        c(p("Limits.StartsPerIpPerHour", "limits_starts_per_ip_per_hour", "Starts per caller IP per hour", LIMIT, "Starts from one connecting IP that passes no DeviceIp in an hour (default 1000; at most the account's).")),
+        c(p("Limits.StartsPerPrefixPerHour", "limits_starts_per_prefix_per_hour", "Starts per number block per hour", LIMIT, "Starts to one block of 10,000 numbers (or one email address) in an hour (default 30; at most the account's).")),
+        c(p("Limits.SendsPerDay", "limits_sends_per_day", "Sends per day", LIMIT, "Sends by this service in a day (default 1000; at most the account's, whose own daily cap applies too).")),
     ];
 
     /// The boolean settings.

@@ -4,8 +4,6 @@
 //! and reply out. Nothing here holds a phone number, an email or an IP: destinations are keyed
 //! 64-bit hashes, and the shard's name is a keyed hash of its key.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use super::window::Window;
@@ -25,15 +23,14 @@ pub struct Limit {
     pub weight: u64,
 }
 
-/// How the fraud guard acts on what it sees.
+/// How the fraud guard acts on what it sees: `block`, `monitor` (report what it would block in a
+/// log line and the read-out, block nothing) or `off`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FraudMode {
     Off,
-    /// Report what it would block (log line and read-out), block nothing.
     Monitor,
-    /// Block.
     #[default]
     Block,
 }
@@ -83,7 +80,7 @@ pub struct Block {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Shard {
     #[serde(default, rename = "c")]
-    counters: BTreeMap<String, Window>,
+    counters: Vec<Window>,
     #[serde(default, rename = "r")]
     recent: Vec<Recent>,
     #[serde(default, rename = "b")]
@@ -146,6 +143,14 @@ pub enum LimitReply {
 }
 
 impl Shard {
+    /// The window counting `name`, made empty if there is none (always `Some`).
+    fn window(&mut self, name: &str) -> Option<&mut Window> {
+        if !self.counters.iter().any(|w| w.name == name) {
+            self.counters.push(Window { name: name.to_owned(), ..Window::default() });
+        }
+        self.counters.iter_mut().find(|w| w.name == name)
+    }
+
     /// Whether the shard holds nothing worth keeping.
     pub fn is_empty(&self) -> bool {
         self.counters.is_empty() && self.recent.is_empty() && self.block.is_none()
@@ -156,7 +161,7 @@ impl Shard {
     pub fn expires_at(&self, memory: u32) -> Option<Timestamp> {
         let counts = self
             .counters
-            .values()
+            .iter()
             .filter_map(|w| w.bins.last().map(|(s, _)| w.leaves(*s)));
         let recent = self.recent.iter().map(|r| r.at + u64::from(memory));
         let block = self.block.iter().map(|b| b.until.unix_seconds());
@@ -170,10 +175,10 @@ impl Shard {
     /// Drops what has left every window.
     pub fn prune(&mut self, now: Timestamp, memory: u32) {
         let t = now.unix_seconds();
-        for w in self.counters.values_mut() {
+        for w in &mut self.counters {
             w.prune(t);
         }
-        self.counters.retain(|_, w| !w.bins.is_empty());
+        self.counters.retain(|w| !w.bins.is_empty());
         let earliest = t.saturating_sub(u64::from(memory));
         self.recent.retain(|r| r.at > earliest);
         if self
@@ -246,11 +251,12 @@ impl Shard {
     fn reserve(&mut self, limits: &[Limit], probe: Option<&Probe>, now: Timestamp) -> LimitReply {
         let t = now.unix_seconds();
         for limit in limits {
-            let window = self.counters.entry(limit.name.clone()).or_default();
-            window.interval = limit.interval;
-            window.prune(t);
+            if let Some(window) = self.window(&limit.name) {
+                window.interval = limit.interval;
+                window.prune(t);
+            }
         }
-        self.counters.retain(|_, w| !w.bins.is_empty());
+        self.counters.retain(|w| !w.bins.is_empty());
         if self
             .block
             .as_ref()
@@ -267,7 +273,7 @@ impl Shard {
             None => None,
         };
         for limit in limits {
-            let window = self.counters.get(&limit.name);
+            let window = self.counters.iter().find(|w| w.name == limit.name);
             let count = window.map_or(0, Window::count);
             if count + limit.weight > limit.max {
                 let retry_after = window.map_or(u64::from(limit.interval), |w| {
@@ -282,9 +288,10 @@ impl Shard {
             }
         }
         for limit in limits {
-            let window = self.counters.entry(limit.name.clone()).or_default();
-            window.interval = limit.interval;
-            window.add(t, limit.weight);
+            if let Some(window) = self.window(&limit.name) {
+                window.interval = limit.interval;
+                window.add(t, limit.weight);
+            }
         }
         let mut recorded = false;
         if let Some(p) = probe.filter(|p| p.mode != FraudMode::Off) {
@@ -312,11 +319,11 @@ impl Shard {
     fn release(&mut self, at: Timestamp, limits: &[Limit], dest: Option<u64>) {
         let t = at.unix_seconds();
         for limit in limits {
-            if let Some(w) = self.counters.get_mut(&limit.name) {
+            if let Some(w) = self.counters.iter_mut().find(|w| w.name == limit.name) {
                 w.remove(t, limit.weight);
             }
         }
-        self.counters.retain(|_, w| !w.bins.is_empty());
+        self.counters.retain(|w| !w.bins.is_empty());
         if let Some(dest) = dest {
             self.recent
                 .retain(|r| !(r.dest == dest && r.at == t && !r.converted));
@@ -445,7 +452,7 @@ mod tests {
             (3580..=3660).contains(&wait),
             "an hour after the first, give or take one bin: {wait}"
         );
-        assert_eq!(s.counters["a"].count(), 2, "a refusal counts nothing");
+        assert_eq!(s.counters.iter().find(|w| w.name == "a").unwrap().count(), 2, "a refusal counts nothing");
         assert!(matches!(
             reserve(&mut s, &l, None, T0.plus_seconds(20 + wait)),
             LimitReply::Reserved { .. }

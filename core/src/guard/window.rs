@@ -11,6 +11,9 @@ const BINS: u64 = 60;
 /// refuse up to one bin (1/60 of the interval) early, never late.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Window {
+    /// What it counts (the limit's name).
+    #[serde(rename = "n")]
+    pub(super) name: String,
     #[serde(rename = "i")]
     pub(super) interval: u32,
     /// `(bin start, count)`, oldest first.

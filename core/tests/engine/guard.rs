@@ -97,6 +97,15 @@ fn the_sends_to_one_to_are_bounded_across_cancel_and_start_again() {
     let (status, err, _) = start(&e, &base, "To=%2B14155550100&Channel=sms");
     assert_eq!((status, err["message"].as_str().map(|m| m.contains("day"))), (429, Some(true)), "four a day: {err}");
     assert_eq!(start(&e, &base, "To=%2B14155550101&Channel=sms").0, 201, "another To is not held back");
+
+    // A service lowers its account's limits, never raises them: the default 8 an hour holds.
+    let loose = service(&e, "FriendlyName=Loose&Limits.SendsPerToPerHour=1000&Limits.SendsPerToPerDay=1000");
+    for n in 0..8 {
+        let (status, v, _) = start(&e, &loose, "To=%2B14155550199&Channel=sms");
+        assert_eq!(status, 201, "send {n}: {v}");
+        assert_eq!(call(&e, "POST", &format!("{loose}/Verifications/{}", v["sid"].as_str().unwrap()), "Status=canceled").0, 200);
+    }
+    assert_eq!(start(&e, &loose, "To=%2B14155550199&Channel=sms").1["code"], 60212);
 }
 
 #[test]

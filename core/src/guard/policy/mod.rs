@@ -15,7 +15,6 @@
 
 mod parse;
 
-use std::collections::BTreeMap;
 
 use super::shard::FraudMode;
 use crate::channel::Channel;
@@ -196,19 +195,14 @@ impl Default for AccountPolicy {
 /// Prices per send, in millionths of the currency unit, per channel and region (`*`: every other
 /// region).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Prices(pub(crate) BTreeMap<String, BTreeMap<String, u64>>);
+pub struct Prices(pub(crate) Vec<(String, Vec<(String, u64)>)>);
 
 impl Prices {
     /// The price of one send (0 when the table has none).
     pub fn of(&self, channel: Channel, region: Option<&str>) -> u64 {
-        let Some(table) = self.0.get(channel.as_str()) else {
-            return 0;
-        };
-        region
-            .and_then(|r| table.get(r))
-            .or_else(|| table.get("*"))
-            .copied()
-            .unwrap_or(0)
+        let Some((_, table)) = self.0.iter().find(|(c, _)| c == channel.as_str()) else { return 0 };
+        let price = |key: &str| table.iter().find(|(r, _)| r == key).map(|(_, p)| *p);
+        region.and_then(price).or_else(|| price("*")).unwrap_or(0)
     }
 }
 
@@ -216,7 +210,7 @@ impl Prices {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Policy {
     pub default: AccountPolicy,
-    pub accounts: BTreeMap<String, AccountPolicy>,
+    pub accounts: Vec<(String, AccountPolicy)>,
     pub prices: Prices,
 }
 
@@ -244,7 +238,7 @@ pub fn parse_money(text: &str) -> Option<u64> {
 impl Policy {
     /// The policy of `account`.
     pub fn account(&self, account: &str) -> &AccountPolicy {
-        self.accounts.get(account).unwrap_or(&self.default)
+        self.accounts.iter().find(|(sid, _)| sid == account).map_or(&self.default, |(_, p)| p)
     }
 }
 

@@ -1,8 +1,6 @@
 //! Reading `POLICY`: a JSON object walked by hand (serde's derived readers for these dozen
 //! structs cost the wasm 40 KB), every unknown key refused and every error named by its path.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value};
 
 use super::{parse_money, AccountPolicy, GeoRule, Limits, Policy, Prices};
@@ -214,19 +212,19 @@ impl AccountPolicy {
 
 fn prices(value: &Value) -> Result<Prices, String> {
     let tables = Reader::new(value, "prices".into())?;
-    let mut out = BTreeMap::new();
+    let mut out = Vec::new();
     for (channel, table) in tables.map {
         if !["sms", "call", "email", "whatsapp"].contains(&channel.as_str()) {
             return Err(format!("POLICY prices: unknown channel {channel}"));
         }
         let table = Reader::new(table, format!("prices.{channel}"))?;
-        let mut parsed = BTreeMap::new();
+        let mut parsed = Vec::new();
         for region in table.map.keys() {
             let mut amount = None;
             table.money(region, &mut amount)?;
-            parsed.insert(region.clone(), amount.unwrap_or(0));
+            parsed.push((region.clone(), amount.unwrap_or(0)));
         }
-        out.insert(channel.clone(), parsed);
+        out.push((channel.clone(), parsed));
     }
     Ok(Prices(out))
 }
@@ -253,13 +251,13 @@ impl Policy {
         let shared = Value::Object(settings);
         let mut default = AccountPolicy::default();
         default.read(&Reader::new(&shared, String::new())?)?;
-        let mut parsed = BTreeMap::new();
+        let mut parsed = Vec::new();
         if let Some(accounts) = &accounts {
             for (sid, over) in Reader::new(accounts, "accounts".into())?.map {
                 let mut policy = default.clone();
                 let reader = Reader::new(over, format!("accounts.{sid}"))?;
                 policy.read(&reader)?;
-                parsed.insert(sid.clone(), policy);
+                parsed.push((sid.clone(), policy));
             }
         }
         Ok(Self {

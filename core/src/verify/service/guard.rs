@@ -38,25 +38,17 @@ impl LimitOverrides {
         ]
     }
 
-    /// The account's limits with this service's changes.
+    /// The account's limits with this service's changes: a service may lower a limit, never
+    /// raise it past the account's (the operator raises it in `POLICY`).
     pub fn over(&self, base: &Limits) -> Limits {
+        let own = |slot: Option<u32>, account: u32| slot.map_or(account, |n| n.min(account));
         Limits {
-            sends_per_to_per_hour: self
-                .sends_per_to_per_hour
-                .unwrap_or(base.sends_per_to_per_hour),
-            sends_per_to_per_day: self
-                .sends_per_to_per_day
-                .unwrap_or(base.sends_per_to_per_day),
-            starts_per_client_per_hour: self
-                .starts_per_client_per_hour
-                .unwrap_or(base.starts_per_client_per_hour),
-            starts_per_ip_per_hour: self
-                .starts_per_ip_per_hour
-                .unwrap_or(base.starts_per_ip_per_hour),
-            starts_per_prefix_per_hour: self
-                .starts_per_prefix_per_hour
-                .unwrap_or(base.starts_per_prefix_per_hour),
-            sends_per_service_per_day: self.sends_per_day.unwrap_or(base.sends_per_service_per_day),
+            sends_per_to_per_hour: own(self.sends_per_to_per_hour, base.sends_per_to_per_hour),
+            sends_per_to_per_day: own(self.sends_per_to_per_day, base.sends_per_to_per_day),
+            starts_per_client_per_hour: own(self.starts_per_client_per_hour, base.starts_per_client_per_hour),
+            starts_per_ip_per_hour: own(self.starts_per_ip_per_hour, base.starts_per_ip_per_hour),
+            starts_per_prefix_per_hour: own(self.starts_per_prefix_per_hour, base.starts_per_prefix_per_hour),
+            sends_per_service_per_day: own(self.sends_per_day, base.sends_per_service_per_day),
         }
     }
 }
