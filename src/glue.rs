@@ -48,6 +48,10 @@ pub fn split_url(url: &str) -> (&str, &str, &str) {
     let path_start = url.get(after_scheme..).and_then(|rest| rest.find(['/', '?'])).map_or(url.len(), |i| after_scheme + i);
     let (origin, rest) = url.split_at(path_start);
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    // A client that joins a base URL and a path that both carry the slash (Make's universal
+    // module: base + "/" + "/v2/Services") sends "//v2/Services": served as "/v2/Services".
+    let doubled = path.len() - path.trim_start_matches('/').len();
+    let path = path.get(doubled.saturating_sub(1)..).unwrap_or(path);
     (origin, if path.is_empty() { "/" } else { path }, query)
 }
 

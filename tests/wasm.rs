@@ -98,4 +98,6 @@ fn urls_split_into_origin_path_and_query() {
     assert_eq!(split_url("http://127.0.0.1:8787/"), ("http://127.0.0.1:8787", "/", ""));
     assert_eq!(split_url("http://127.0.0.1:8787?a=b"), ("http://127.0.0.1:8787", "/", "a=b"));
     assert_eq!(split_url("https://h/a%3F%23/b?c=%3F&d"), ("https://h", "/a%3F%23/b", "c=%3F&d"));
+    assert_eq!(split_url("https://h//v2/Services?a"), ("https://h", "/v2/Services", "a"), "a doubled leading slash");
+    assert_eq!(split_url("https://h///"), ("https://h", "/", ""));
 }

@@ -1,6 +1,10 @@
 //! The OpenAPI 3.0.3 document of both faces: every route of the REST face (from the route
 //! table) and one path per JSON action (from the action catalog), with schemas, parameters from
 //! the `ParamSpec`s, realistic examples built from the real types, and the Twilio error schema.
+//! Every parameter and body field has an example the worker accepts (`examples`), so that
+//! importers that build requests from examples send working requests as they are.
+
+pub mod examples;
 
 use edge_verify_core::actions::api_call::ApiCallResult;
 use edge_verify_core::actions::catalog::{catalog, Action, ActionDescription, Catalog};
@@ -22,6 +26,8 @@ use edge_verify_core::ApiError;
 use schemars::generate::{Contract, SchemaSettings};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
+
+use examples as eg;
 
 /// The origin the examples use.
 pub const ORIGIN: &str = "https://verify.example.org";
@@ -313,27 +319,42 @@ fn form_schema(spec: &ParamSpec) -> Value {
 }
 
 fn path_parameters(route: &Route) -> Vec<Value> {
+    let sid_schema = |prefix: &str| match prefix {
+        "AC" => schema_of::<AccountSid>(),
+        "SK" => schema_of::<ApiKeySid>(),
+        _ => schema_of::<ServiceSid>(),
+    };
     route
         .path
         .split('/')
         .filter_map(|seg| seg.strip_prefix('{').and_then(|rest| rest.split_once('}')).map(|(name, _)| name))
         .map(|name| {
-            let (schema, example, description) = match (name, route.path) {
-                ("AccountSid", _) => (schema_of::<AccountSid>(), json!("ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), "The account"),
-                ("ServiceSid", _) => (schema_of::<ServiceSid>(), json!("VAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), "The verification service"),
-                ("Sid", p) if p.starts_with("/v2/Services/{Sid}") => (schema_of::<ServiceSid>(), json!("VAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), "The verification service"),
-                ("Sid", p) if p.contains("/Keys/") => (schema_of::<ApiKeySid>(), json!("SKaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), "The API key"),
-                _ => (json!({ "type": "string", "minLength": 1, "maxLength": 254 }), json!("VEaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), "The verification SID (VE...), or its To"),
-            };
-            json!({ "name": name, "in": "path", "required": true, "description": description, "schema": schema, "example": example })
+            let p = eg::path_param(route, name, sid_schema);
+            json!({ "name": name, "in": "path", "required": true, "description": p.description, "schema": p.schema, "example": p.example })
         })
         .collect()
+}
+
+/// A parameter's schema with the value the server takes when it is absent, also where the core
+/// shows none: the first page is `Page` 0 with no `PageToken`. Converters that fill parameters
+/// from schemas (Postman's default) then send that instead of a `<integer>` placeholder.
+fn param_schema(spec: &ParamSpec, schema: Value) -> Value {
+    let absent = match spec.field {
+        "page" => json!(0),
+        "page_token" => json!(""),
+        _ => return schema,
+    };
+    let mut schema = schema;
+    if let Some(obj) = schema.as_object_mut() {
+        obj.entry("default").or_insert(absent);
+    }
+    schema
 }
 
 fn query_parameters(specs: &[ParamSpec]) -> Vec<Value> {
     specs
         .iter()
-        .map(|s| json!({ "name": s.wire, "in": "query", "required": false, "description": s.help, "schema": s.schema() }))
+        .map(|s| json!({ "name": s.wire, "in": "query", "required": false, "description": s.help, "schema": param_schema(s, s.schema()), "example": eg::example(s) }))
         .collect()
 }
 
@@ -369,8 +390,18 @@ fn rest_operation(route: &Route, doc: OpDoc) -> Value {
         op.insert("parameters".into(), Value::Array(parameters));
     }
     if !doc.form.is_empty() {
-        let properties: Map<String, Value> = doc.form.iter().map(|s| (s.wire.to_owned(), form_schema(s))).collect();
-        let json_properties: Map<String, Value> = doc.form.iter().map(|s| (s.wire.to_owned(), json_schema_of(s, doc.required.contains(&s.wire)))).collect();
+        // A field's example is the request example's value where it has one.
+        let given = |s: &ParamSpec| doc.request_example.get(s.wire).cloned();
+        let properties: Map<String, Value> = doc
+            .form
+            .iter()
+            .map(|s| (s.wire.to_owned(), with_example(form_schema(s), text_if_object(&given(s).unwrap_or_else(|| eg::example(s))))))
+            .collect();
+        let json_properties: Map<String, Value> = doc
+            .form
+            .iter()
+            .map(|s| (s.wire.to_owned(), with_example(json_schema_of(s, doc.required.contains(&s.wire)), given(s).unwrap_or_else(|| eg::example(s)))))
+            .collect();
         let mut form = json!({ "type": "object", "properties": properties });
         let mut json_schema = json!({ "type": "object", "properties": json_properties });
         if !doc.required.is_empty() {
@@ -381,11 +412,11 @@ fn rest_operation(route: &Route, doc: OpDoc) -> Value {
             }
         }
         let json_example = doc.request_example.clone();
-        let form_example: Map<String, Value> = doc
-            .request_example
-            .as_object()
-            .map(|m| m.iter().map(|(k, v)| (k.clone(), match v { Value::String(s) => json!(s), other => other.clone() })).collect())
-            .unwrap_or_default();
+        let form_example: Map<String, Value> = doc.request_example.as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), text_if_object(v))).collect()).unwrap_or_default();
+        // The example also on the body schema: converters read it there (openapi-to-postmanv2
+        // does for form bodies), and then send only its fields, not every optional one.
+        let form = with_example(form, Value::Object(form_example.clone()));
+        let json_schema = with_example(json_schema, json_example.clone());
         op.insert(
             "requestBody".into(),
             json!({ "required": !doc.required.is_empty(), "content": {
@@ -399,6 +430,21 @@ fn rest_operation(route: &Route, doc: OpDoc) -> Value {
     Value::Object(op)
 }
 
+fn with_example(mut schema: Value, example: Value) -> Value {
+    if let Some(obj) = schema.as_object_mut() {
+        obj.insert("example".into(), example);
+    }
+    schema
+}
+
+/// A form carries JSON objects as JSON text.
+fn text_if_object(value: &Value) -> Value {
+    match value {
+        Value::Object(_) => json!(value.to_string()),
+        other => other.clone(),
+    }
+}
+
 fn pascal(id: &str) -> String {
     id.split('_').map(|w| {
         let mut c = w.chars();
@@ -407,16 +453,17 @@ fn pascal(id: &str) -> String {
 }
 
 fn action_example_input(action: &Action) -> Value {
-    let svc = "VAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    let (svc, ve) = (eg::SERVICE, eg::VERIFICATION);
     match action.id {
         "list_services" => json!({ "page_size": 20 }),
-        "get_service" | "delete_service" => json!({ "service_sid": svc }),
+        "get_service" => json!({ "service_sid": svc }),
+        "delete_service" => json!({ "service_sid": eg::SERVICE_TO_DELETE_BY_ACTION }),
         "create_service" => json!({ "friendly_name": "My Service", "code_length": 6, "do_not_share_warning_enabled": true }),
         "update_service" => json!({ "service_sid": svc, "code_length": 8 }),
-        "start_verification" => json!({ "service_sid": svc, "to": "+14155550100", "channel": "sms", "locale": "en" }),
-        "get_verification" => json!({ "service_sid": svc, "verification_sid": "VEaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" }),
-        "check_verification" => json!({ "service_sid": svc, "to": "+14155550100", "code": "123456" }),
-        "update_verification_status" => json!({ "service_sid": svc, "verification_sid": "VEaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "status": "approved" }),
+        "start_verification" => json!({ "service_sid": svc, "to": eg::TO, "channel": "sms", "locale": "en" }),
+        "get_verification" => json!({ "service_sid": svc, "verification_sid": ve }),
+        "check_verification" => json!({ "service_sid": svc, "to": eg::TO, "code": "123456" }),
+        "update_verification_status" => json!({ "service_sid": svc, "verification_sid": ve, "status": "approved" }),
         _ => json!({ "url": "/v2/Services", "method": "GET", "query": [{ "key": "PageSize", "value": "20" }] }),
     }
 }
@@ -441,7 +488,7 @@ fn json_schema_of(spec: &ParamSpec, required: bool) -> Value {
 }
 
 fn action_field_schema(spec: &ParamSpec, required: bool) -> Value {
-    let mut schema = json_schema_of(spec, required);
+    let mut schema = param_schema(spec, json_schema_of(spec, required));
     if let Some(obj) = schema.as_object_mut() {
         obj.insert("description".into(), json!(spec.help));
     }
@@ -449,7 +496,15 @@ fn action_field_schema(spec: &ParamSpec, required: bool) -> Value {
 }
 
 fn action_operation(action: &Action) -> Value {
-    let properties: Map<String, Value> = action.fields.iter().map(|f| (f.spec.field.to_owned(), action_field_schema(&f.spec, f.required))).collect();
+    let input = action_example_input(action);
+    let properties: Map<String, Value> = action
+        .fields
+        .iter()
+        .map(|f| {
+            let example = input.get(f.spec.field).cloned().unwrap_or_else(|| eg::example(&f.spec));
+            (f.spec.field.to_owned(), with_example(action_field_schema(&f.spec, f.required), example))
+        })
+        .collect();
     let required: Vec<&str> = action.fields.iter().filter(|f| f.required).map(|f| f.spec.field).collect();
     let mut body_schema = json!({ "type": "object", "properties": properties });
     if !required.is_empty() {
@@ -473,9 +528,10 @@ fn action_operation(action: &Action) -> Value {
     op.insert("summary".into(), json!(action.label));
     op.insert("description".into(), json!(action.description));
     op.insert("tags".into(), json!(["Actions"]));
+    let body_schema = with_example(body_schema, input.clone());
     op.insert(
         "requestBody".into(),
-        json!({ "required": !required.is_empty(), "content": { "application/json": { "schema": body_schema, "example": action_example_input(action) } } }),
+        json!({ "required": !required.is_empty(), "content": { "application/json": { "schema": body_schema, "example": input } } }),
     );
     op.insert("responses".into(), responses(status, schema, action_output(action.id, ORIGIN), &errors, if status == 201 { "Created" } else if status == 204 { "Deleted" } else { "OK" }));
     Value::Object(op)

@@ -223,3 +223,50 @@ fn every_operation_documents_its_errors_with_the_twilio_schema() {
         assert_eq!(r["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/Error");
     }
 }
+
+/// Importers build requests from examples (Postman's converter with "Example" parameter
+/// generation, Workato, Retool): every parameter and every body field has one, and a body of
+/// every field's example at once parses with the real parser too.
+#[test]
+fn every_parameter_and_body_field_has_an_example_the_parsers_accept() {
+    let spec = spec();
+    let actions = catalog();
+    let mut fields = 0;
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for op in item.as_object().unwrap().values() {
+            let operation = op["operationId"].as_str().unwrap();
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                assert!(!p["example"].is_null(), "{operation}: parameter {} has no example", p["name"]);
+                if p["in"] == "path" {
+                    assert!(!p["description"].as_str().unwrap_or("").is_empty(), "{operation}: {} is not described", p["name"]);
+                }
+                fields += 1;
+            }
+            let Some(content) = op["requestBody"]["content"].as_object() else { continue };
+            for (media, body) in content {
+                assert_eq!(body["schema"]["example"], body["example"], "{operation} {media}: the body schema carries the example too");
+                let properties = body["schema"]["properties"].as_object().unwrap();
+                let mut all = serde_json::Map::new();
+                for (name, schema) in properties {
+                    assert!(!schema["example"].is_null(), "{operation} {media}: {name} has no example");
+                    all.insert(name.clone(), schema["example"].clone());
+                    fields += 1;
+                }
+                let text = |v: &Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                let parsed = if media.contains("form") {
+                    Body::Form(all.iter().map(|(k, v)| (k.clone(), text(v))).collect())
+                } else {
+                    Body::Json(all.clone())
+                };
+                match path.strip_prefix("/v1/actions/") {
+                    Some(id) => {
+                        let action = actions.iter().find(|a| a.id == id).unwrap();
+                        parse_request(action.operation.map(|o| o.id()).unwrap_or(""), &parsed.input(Naming::Field));
+                    }
+                    None => parse_request(operation, &parsed.input(Naming::Wire)),
+                }
+            }
+        }
+    }
+    assert!(fields > 300, "{fields} fields");
+}

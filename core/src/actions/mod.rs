@@ -54,6 +54,8 @@ pub async fn run<P: Platform>(engine: &Engine<P>, who: &Principal, origin: &str,
     let Some(operation) = action.operation else {
         return api_call::request(&input, origin).map(Outcome::ApiCall);
     };
+    // Resources are named as the REST face names them (`/v2/Services/VA...`), not by the action.
+    let path = operation.path_with(&ids).unwrap_or(path);
     let call = Call { principal: who, origin, path: &path, ids: &ids, query: input, body: input };
     operations::run(engine, operation, &call).await.map(Outcome::Done).map_err(|e| rename(e, &action))
 }

@@ -140,6 +140,30 @@ const fn route(method: Method, path: &'static str, operation: Operation) -> Rout
     Route { method, path, operation }
 }
 
+/// What a path segment may hold unencoded (RFC 3986 pchar, less `+` so that `+1415...` reads
+/// back as itself).
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+impl Operation {
+    /// The REST path of this operation with `ids` in its `{Name}` segments (percent-encoded),
+    /// as the REST face would have been called: the actions face names resources by it.
+    pub fn path_with(self, ids: &[(&'static str, String)]) -> Option<String> {
+        let route = ROUTES.iter().find(|r| r.operation == self)?;
+        let segments: Vec<String> = route
+            .path
+            .split('/')
+            .map(|segment| match segment.strip_prefix('{').and_then(|rest| rest.split_once('}')) {
+                Some((name, suffix)) => {
+                    let value = ids.iter().find(|(n, _)| *n == name).map_or("", |(_, v)| v.as_str());
+                    format!("{}{suffix}", percent_encoding::utf8_percent_encode(value, SEGMENT))
+                }
+                None => segment.to_owned(),
+            })
+            .collect();
+        Some(segments.join("/"))
+    }
+}
+
 /// Every route the API answers.
 pub const ROUTES: &[Route] = &[
     route(Method::Get, "/v2/Services", Operation::ListService),
@@ -294,6 +318,15 @@ mod tests {
             Err(NoRoute::MethodNotAllowed(vec![Method::Get, Method::Post]))
         );
         assert!(matches!(match_route(None, "/v2/Services"), Err(NoRoute::MethodNotAllowed(_))));
+    }
+
+    #[test]
+    fn fills_a_route_with_ids_as_the_rest_face_is_called() {
+        let ids = [("ServiceSid", "VA1".to_owned()), ("Sid", "+14155550100".to_owned())];
+        assert_eq!(Operation::FetchVerification.path_with(&ids).as_deref(), Some("/v2/Services/VA1/Verifications/%2B14155550100"));
+        assert_eq!(Operation::FetchKey.path_with(&[("AccountSid", "AC1".to_owned()), ("Sid", "SK2".to_owned())]).as_deref(), Some("/2010-04-01/Accounts/AC1/Keys/SK2.json"));
+        let m = match_route(Some(Method::Get), &Operation::FetchVerification.path_with(&ids).unwrap()).unwrap();
+        assert_eq!(m.params, ids, "the path reads back as the same ids");
     }
 
     #[test]

@@ -367,6 +367,31 @@ fn both_faces_parse_with_one_parser_and_name_fields_their_own_way() {
 }
 
 #[test]
+fn a_404_on_the_actions_face_names_the_resource_as_the_rest_face_does() {
+    let e = engine(MemoryKv::default());
+    let message = |(status, err): (u16, Value)| {
+        assert_eq!((status, err["code"].as_u64()), (404, Some(20404)), "{err}");
+        err["message"].as_str().unwrap().to_owned()
+    };
+    let unknown = "VAffffffffffffffffffffffffffffffff";
+    for (id, input, rest) in [
+        ("get_service", serde_json::json!({"service_sid": unknown}), ("GET", format!("/v2/Services/{unknown}"), "")),
+        ("get_service", serde_json::json!({"service_sid": "VA123"}), ("GET", "/v2/Services/VA123".to_owned(), "")),
+        ("delete_service", serde_json::json!({"service_sid": "VA123"}), ("DELETE", "/v2/Services/VA123".to_owned(), "")),
+        ("check_verification", serde_json::json!({"service_sid": "VA123", "to": "+14155550100", "code": "123456"}), ("POST", "/v2/Services/VA123/VerificationCheck".to_owned(), "To=%2B14155550100&Code=123456")),
+        ("get_verification", serde_json::json!({"service_sid": "VA123", "verification_sid": "+14155550100"}), ("GET", "/v2/Services/VA123/Verifications/%2B14155550100".to_owned(), "")),
+    ] {
+        let (method, path, form) = rest;
+        let from_action = message(action(&e, id, input));
+        assert_eq!(from_action, format!("The requested resource {path} was not found"), "{id}");
+        assert!(!from_action.contains("/v1/actions"), "{id}: {from_action}");
+        assert_eq!(from_action, message(call(&e, method, &path, form)), "{id}: both faces say the same");
+    }
+    let (status, err) = action(&e, "no_such_action", serde_json::json!({}));
+    assert_eq!((status, err["message"].as_str()), (404, Some("The requested resource /v1/actions/no_such_action was not found")), "an unknown action is named");
+}
+
+#[test]
 fn provider_failure_leaves_no_verification_behind() {
     let e = engine(MemoryKv::default());
     let base = service(&e, "FriendlyName=Acme");
