@@ -6,7 +6,7 @@ pub mod make_app;
 pub mod openapi;
 pub mod power_automate;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use edge_verify_core::actions::catalog::catalog_text;
 
@@ -24,4 +24,24 @@ pub fn files() -> Vec<(PathBuf, String)> {
     files.extend(make_app::files().into_iter().map(|(path, value)| (path, pretty(&value))));
     files.push((PathBuf::from("core/src/actions/catalog.json"), catalog_text()));
     files
+}
+
+/// What `path` should hold given what is on disk now. Everything is generated, except the Make
+/// app's `origins`: the maker's deploy targets (app id, zone, and the `idMapping` the Make Apps
+/// Editor writes on the first deploy), which a regeneration must keep or the next deploy would
+/// pair every component again.
+pub fn with_local_state(path: &Path, generated: String, on_disk: Option<&str>) -> String {
+    if path != Path::new(make_app::MAKECOMAPP) {
+        return generated;
+    }
+    let origins = on_disk
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(text).ok())
+        .and_then(|app| app.get("origins").filter(|o| o.as_array().is_some_and(|a| !a.is_empty())).cloned());
+    match (origins, serde_json::from_str::<serde_json::Value>(&generated)) {
+        (Some(origins), Ok(serde_json::Value::Object(mut app))) => {
+            app.insert("origins".into(), origins);
+            serde_json::to_string_pretty(&app).unwrap_or(generated) + "\n"
+        }
+        _ => generated,
+    }
 }

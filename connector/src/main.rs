@@ -9,6 +9,8 @@ fn main() -> std::io::Result<()> {
         if let Some(dir) = target.parent() {
             std::fs::create_dir_all(dir)?;
         }
+        let on_disk = std::fs::read_to_string(&target).ok();
+        let content = edge_verify_connector::with_local_state(&path, content, on_disk.as_deref());
         std::fs::write(&target, content)?;
         println!("wrote {}", path.display());
     }

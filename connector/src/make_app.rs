@@ -23,6 +23,8 @@ use serde_json::{json, Map, Value};
 
 /// The directory the app is written to.
 const DIR: &str = "connector-spec/make";
+/// The app's manifest, relative to the repository root.
+pub const MAKECOMAPP: &str = "connector-spec/make/makecomapp.json";
 /// The connection's local id (connection ids may hold dashes; Make names the remote one).
 const CONNECTION: &str = "edgeVerify";
 /// Header sanitized from every log.

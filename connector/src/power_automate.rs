@@ -5,8 +5,8 @@
 //! shaped by Microsoft's rules for custom and certified connectors (the Swagger validator's
 //! rules, the certification requirements and the OpenAPI extensions; see
 //! `connector/tests/connector/power_automate_rules.rs`): one schema per operation, on the success
-//! response; self-contained schemas (no `$ref`, which would forbid a title beside it) with a title
-//! and a description on every property; typed enums without `null` or `""`; no empty schemas;
+//! response; self-contained schemas (no `$ref`, which forbids siblings such as `x-ms-summary`)
+//! with an `x-ms-summary` and a description on every property; typed enums without `null` or `""`; no empty schemas;
 //! visibility on operations and fields; no defaults on optional fields.
 
 mod describe;
@@ -215,8 +215,8 @@ fn action_body(action: &Action, op: &Value, components: &Map<String, Value>) -> 
                 description = sentence(p.get("description").and_then(Value::as_str).unwrap_or(""));
             }
             if let Some(default) = p.shift_remove("default") {
-                if !is_required && !action.id.starts_with("update") {
-                    let shown = default.as_str().map_or_else(|| default.to_string(), str::to_owned);
+                let shown = default.as_str().map_or_else(|| default.to_string(), str::to_owned);
+                if !is_required && !action.id.starts_with("update") && !shown.is_empty() {
                     description = format!("{description} Default: {shown}.");
                 }
             }

@@ -137,10 +137,10 @@ async function connect() {
   return { params, metadata };
 }
 
-/** Runs one module with the fields a maker filled; returns its bundles. */
-async function runModule(id, parameters, conn) {
-  const component = app.components.module[id];
-  assert.ok(component, `module ${id}`);
+/** Runs one module (or RPC) with the fields a maker filled; returns its bundles. */
+async function runModule(id, parameters, conn, kind = "module") {
+  const component = app.components[kind][id];
+  assert.ok(component, `${kind} ${id}`);
   assert.equal(component.connection, connectionId);
   const comm = read(component.codeFiles.communication);
   const baseScope = { connection: conn.params, parameters };
@@ -210,6 +210,12 @@ test("a scenario: create a service, start a verification, check the code the use
     rate_limits: [], tags: [{ key: "campaign", value: "spring" }],
   }, conn);
   assert.equal(tagged.status, "pending", JSON.stringify(tagged));
+  // Whether Make sends an empty collection as {} or leaves it out is Make's to decide: the API
+  // takes both.
+  for (const [field, value] of [["tags", {}], ["rate_limits", {}], ["channel_configuration", {}], ["channel_configuration", { substitutions: {} }]]) {
+    const r = await w.as(key.sid, key.secret).call("POST", "/v1/actions/start_verification", { json: { service_sid: svc.sid, to: "+14155550144", channel: "sms", [field]: value } });
+    assert.equal(r.status, 201, `${field}: ${JSON.stringify(value)}: ${r.text}`);
+  }
 });
 
 test("update a service sends only what the maker filled: other settings are kept", async () => {
@@ -228,8 +234,11 @@ test("list services iterates, follows the next page and stops at the limit", asy
   assert.equal(new Set(all.map((s) => s.sid)).size, all.length, "no service twice");
   assert.ok(all.every((s) => /^VA/.test(s.sid)), "one bundle per service");
   assert.equal((await runModule("listServices", { limit: 3 }, conn)).length, 3);
-  const rpc = read(app.components.rpc.listServices.codeFiles.communication);
-  assert.ok(rpc.response?.limit !== undefined || rpc.qs?.PageSize !== undefined, "the picker's RPC is bounded");
+  const options = await runModule("listServices", {}, conn, "rpc");
+  assert.equal(options.length, all.length, "the picker pages through every service (under its limit)");
+  const one = options.find((o) => o.value === all[0].sid);
+  assert.equal(one.label, `${all[0].friendly_name} (${all[0].sid})`);
+  assert.ok(Number(read(app.components.rpc.listServices.codeFiles.communication).response.limit) > 0, "the picker's RPC has a limit");
 });
 
 test("make an API call reaches the API as the connection, and a 4xx is a module error", async () => {

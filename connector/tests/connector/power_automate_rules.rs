@@ -586,3 +586,29 @@ fn schemas_and_the_file_stay_within_the_platform_limits() {
         assert!(count <= 512, "{id} has {count} schemas");
     }
 }
+
+/// [submission] "Descriptions ... should be meaningful": no description anywhere in the
+/// definition carries an empty or placeholder sentence (such as "Default: ." from an empty
+/// default, or a "<string>" placeholder).
+#[test]
+fn no_description_holds_an_empty_or_placeholder_sentence() {
+    fn visit(v: &Value, path: &str, bad: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, child) in map {
+                    if let (true, Some(text)) = (k == "description" || k == "x-ms-summary", child.as_str()) {
+                        if text.trim().is_empty() || text.contains(": .") || text.contains("<string>") || text.contains("..") && !text.contains("...") {
+                            bad.push(format!("{path}/{k}: {text:?}"));
+                        }
+                    }
+                    visit(child, &format!("{path}/{k}"), bad);
+                }
+            }
+            Value::Array(items) => items.iter().enumerate().for_each(|(i, c)| visit(c, &format!("{path}/{i}"), bad)),
+            _ => {}
+        }
+    }
+    let mut bad = Vec::new();
+    visit(&swagger(), "", &mut bad);
+    assert!(bad.is_empty(), "{bad:#?}");
+}

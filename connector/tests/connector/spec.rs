@@ -40,6 +40,7 @@ fn spec() -> Value {
 fn checked_in_files_are_what_the_generator_writes() {
     for (path, content) in edge_verify_connector::files() {
         let on_disk = std::fs::read_to_string(root().join(&path)).unwrap_or_default();
+        let content = edge_verify_connector::with_local_state(&path, content, Some(&on_disk));
         assert!(on_disk == content, "{} is stale: run `cargo run -p edge-verify-connector`", path.display());
     }
 }
@@ -235,12 +236,20 @@ fn every_parameter_and_body_field_has_an_example_the_parsers_accept() {
     for (path, item) in spec["paths"].as_object().unwrap() {
         for op in item.as_object().unwrap().values() {
             let operation = op["operationId"].as_str().unwrap();
+            let mut query = Vec::new();
             for p in op["parameters"].as_array().into_iter().flatten() {
                 assert!(!p["example"].is_null(), "{operation}: parameter {} has no example", p["name"]);
                 if p["in"] == "path" {
                     assert!(!p["description"].as_str().unwrap_or("").is_empty(), "{operation}: {} is not described", p["name"]);
                 }
+                if p["in"] == "query" {
+                    let v = &p["example"];
+                    query.push((p["name"].as_str().unwrap().to_owned(), v.as_str().map_or_else(|| v.to_string(), str::to_owned)));
+                }
                 fields += 1;
+            }
+            if operation.starts_with("List") {
+                PageQuery::parse(&Body::Form(query).input(Naming::Wire)).unwrap_or_else(|e| panic!("{operation}: its query examples: {e:?}"));
             }
             let Some(content) = op["requestBody"]["content"].as_object() else { continue };
             for (media, body) in content {
@@ -259,6 +268,9 @@ fn every_parameter_and_body_field_has_an_example_the_parsers_accept() {
                     Body::Json(all.clone())
                 };
                 match path.strip_prefix("/v1/actions/") {
+                    Some("make_api_call") => {
+                        edge_verify_core::actions::api_call::request(&parsed.input(Naming::Field), "https://verify.example.org").unwrap_or_else(|e| panic!("make_api_call: {e:?}"));
+                    }
                     Some(id) => {
                         let action = actions.iter().find(|a| a.id == id).unwrap();
                         parse_request(action.operation.map(|o| o.id()).unwrap_or(""), &parsed.input(Naming::Field));
@@ -269,4 +281,18 @@ fn every_parameter_and_body_field_has_an_example_the_parsers_accept() {
         }
     }
     assert!(fields > 300, "{fields} fields");
+}
+
+#[test]
+fn a_regeneration_keeps_the_makers_make_origins_and_nothing_else() {
+    let path = Path::new(edge_verify_connector::make_app::MAKECOMAPP);
+    let (_, generated) = edge_verify_connector::files().into_iter().find(|(p, _)| p == path).unwrap();
+    let mut deployed: Value = serde_json::from_str(&generated).unwrap();
+    deployed["origins"] = serde_json::json!([{ "label": "Mine", "baseUrl": "https://us1.make.com/api", "appId": "edge-verify-42", "appVersion": 1, "idMapping": { "module": [{ "local": "startVerification", "remote": "startVerification" }] } }]);
+    deployed["components"]["module"]["stale"] = serde_json::json!({});
+    let kept: Value = serde_json::from_str(&edge_verify_connector::with_local_state(path, generated.clone(), Some(&deployed.to_string()))).unwrap();
+    assert_eq!(kept["origins"], deployed["origins"], "the maker's deploy targets are kept");
+    assert!(kept["components"]["module"].get("stale").is_none(), "everything else is generated");
+    let fresh = edge_verify_connector::with_local_state(path, generated.clone(), None);
+    assert_eq!(fresh, generated, "a fresh checkout gets the template origin");
 }
