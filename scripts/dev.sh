@@ -1,33 +1,35 @@
 #!/usr/bin/env bash
-# Runs the service locally: installs what is missing, creates .dev.vars with a demo account and
-# fresh secrets if there is none, prints the credentials and a first request, then starts
-# wrangler dev on 127.0.0.1:8787 with KV persisted under .wrangler/state.
+# Runs the service locally: installs what is missing, prepares .dev.vars (a demo account and
+# fresh secrets; scripts/dev-vars.sh), prints the credentials, the demo page and a first request,
+# then starts wrangler dev on 127.0.0.1:8787 with KV persisted under .wrangler/state. wrangler
+# runs scripts/build.sh first, which skips the build when no source changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
 
-# Create .dev.vars from the example, or add the settings a newer example has; GENERATE becomes
-# a fresh random secret.
-[[ -f .dev.vars ]] || { : > .dev.vars; echo "Creating .dev.vars with a demo account and fresh secrets."; }
-while IFS= read -r line; do
-  [[ $line =~ ^([A-Z_]+)= ]] || continue
-  grep -q "^${BASH_REMATCH[1]}=" .dev.vars && continue
-  if [[ $line == *=GENERATE ]]; then
-    line="${line%GENERATE}$(node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("hex"))')"
-  fi
-  echo "$line" >> .dev.vars
-  echo "  .dev.vars: set ${BASH_REMATCH[1]}"
-done < .dev.vars.example
+# Create .dev.vars from the example, add the settings a newer example has, and turn every
+# GENERATE (also in a copied example) into a fresh random secret; stops naming the setting when
+# the file cannot work (scripts/dev-vars.sh).
+bash scripts/dev-vars.sh
 
-value() { sed -n "s/^$1=//p" .dev.vars | tail -n1; }
+value() { sed -nE "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*//p" .dev.vars | tail -n1 | sed -E "s/^([\"'])(.*)\\1[[:space:]]*$/\\2/"; }
 sid=$(value ACCOUNT_SID)
 token=$(value AUTH_TOKEN)
 port=${PORT:-8787}
+if [[ $(value DEV_MODE) == true ]]; then
+  demo="Demo page:   http://127.0.0.1:$port/dev/demo
+               open this to verify your own number through the dev log sink (the code
+               appears in this terminal and at /dev/outbox)"
+else
+  demo="Demo page:   none (DEV_MODE is not true in .dev.vars)"
+fi
 cat <<MSG
 
   edge-verify is starting on http://127.0.0.1:$port
   Account SID: $sid
   Auth token:  $token      (from .dev.vars; keep it to yourself)
+
+  $demo
 
   Try:
     curl -s -u '$sid:$token' http://127.0.0.1:$port/v2/Services -d FriendlyName=Demo

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, skipping whatever is already there at the right
 # version: the wasm32 target, worker-build, the wasm-bindgen CLI matching Cargo.lock, the npm
-# packages (wrangler, miniflare, binaryen's wasm-opt) and, with --python, a virtualenv holding
-# the official twilio helper library for the compatibility test. Nothing is fetched from GitHub.
+# packages (wrangler, miniflare, binaryen's wasm-opt, playwright-core), with --python a virtualenv
+# holding the official twilio helper library for the compatibility test and, with --browser,
+# Debian's chromium for the real-browser tests. Nothing is fetched from GitHub.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,7 +36,23 @@ if ! cmp -s package-lock.json node_modules/.installed-lock.json 2>/dev/null; the
   cp package-lock.json node_modules/.installed-lock.json
 fi
 
-if [[ "${1:-}" == "--python" ]]; then
+PYTHON=false BROWSER=false
+for arg in "$@"; do
+  case "$arg" in
+    --python) PYTHON=true ;;
+    --browser) BROWSER=true ;;
+  esac
+done
+
+# The real-browser tests drive Debian's chromium through playwright-core (never a downloaded
+# browser). Run as root, as CI and these machines do.
+if $BROWSER && [[ ! -x /usr/bin/chromium ]]; then
+  say "installing Debian's chromium for the browser tests (apt-get)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null
+fi
+
+if $PYTHON; then
   if ! cmp -s tests/compat/requirements.txt .venv/installed-requirements.txt 2>/dev/null; then
     say "creating .venv with $(tr '\n' ' ' < tests/compat/requirements.txt)"
     python3 -m venv .venv

@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 export CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false
-bash scripts/install.sh --python
+bash scripts/install.sh --python --browser
 
 echo "== host tests (cargo test)"
 cargo test --workspace --quiet

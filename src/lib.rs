@@ -14,10 +14,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use edge_verify_core::cache::ReadCache;
-use edge_verify_core::engine::ENV_NAMES;
+use edge_verify_core::engine::{dev_mode, misconfigured, ENV_NAMES};
 use edge_verify_core::http::ApiResponse;
 use edge_verify_core::rest::handle;
-use edge_verify_core::{ApiError, Engine, Settings};
+use edge_verify_core::{Engine, Settings};
 use worker::js_sys::{Object, Reflect};
 use worker::wasm_bindgen::{JsCast, JsValue};
 use worker::{console_error, event, web_sys, Context, Env, Result};
@@ -77,21 +77,28 @@ fn isolate(env: &Env) -> (std::result::Result<Rc<Settings>, String>, Rc<ReadCach
     })
 }
 
-fn engine(env: &Env, ctx: Context) -> std::result::Result<Engine<Workers>, ApiError> {
-    let misconfigured = |what: &str| {
-        console_error!("configuration error: {what}");
-        ApiError::Internal(format!("configuration: {what}"))
-    };
+/// The engine, or the answer to a misconfigured deployment: a 500 that is logged and, with
+/// `DEV_MODE=true`, names what is wrong (never a value). When the settings themselves failed,
+/// `DEV_MODE` is read on its own.
+fn engine(env: &Env, ctx: Context) -> std::result::Result<Engine<Workers>, ApiResponse> {
     let (settings, cache) = isolate(env);
-    let settings = settings.map_err(|what| misconfigured(&what))?;
+    let settings = settings.map_err(|what| {
+        console_error!("configuration error: {what}");
+        misconfigured(&what, dev_mode(env_text(env, "DEV_MODE").as_deref()))
+    })?;
+    let dev = settings.dev_mode;
+    let missing = |what: &str| {
+        console_error!("configuration error: {what}");
+        misconfigured(what, dev)
+    };
     let ctx = Rc::new(ctx);
     let kv = WorkerKv::new(env, "OTP_KV", ctx.clone())
-        .ok_or_else(|| misconfigured("the OTP_KV binding is missing"))?;
+        .ok_or_else(|| missing("the OTP_KV binding is missing"))?;
     let binding = |name: &str| {
         Reflect::get(env, &JsValue::from_str(name))
             .ok()
             .filter(JsValue::is_object)
-            .ok_or_else(|| misconfigured(&format!("the {name} binding is missing")))
+            .ok_or_else(|| missing(&format!("the {name} binding is missing")))
     };
     let targets = binding("VERIFY_TARGET")?;
     let limiters = binding("LIMITER")?;
@@ -121,7 +128,7 @@ async fn fetch(req: web_sys::Request, env: Env, ctx: Context) -> Result<web_sys:
     // the worker logs only what it alone knows (errors, the dev log sink).
     let response = match engine(&env, ctx) {
         Ok(engine) => handle(&engine, &api_request).await,
-        Err(err) => ApiResponse::error(&err),
+        Err(response) => response,
     };
     write_response(response).map_err(worker::Error::from)
 }

@@ -8,6 +8,7 @@ pub mod examples;
 
 use edge_verify_core::actions::api_call::ApiCallResult;
 use edge_verify_core::actions::catalog::{catalog, Action, ActionDescription, Catalog};
+use edge_verify_core::browser::resource::{ClientTokenResource, VerificationResultResource};
 use edge_verify_core::error::ErrorBody;
 use edge_verify_core::examples::{self as ex, action_output};
 use edge_verify_core::guard::blocks::BlockList;
@@ -34,6 +35,14 @@ pub const ORIGIN: &str = "https://verify.example.org";
 
 /// Routes that exist only for development and are not part of either face.
 pub const DEV_ROUTES: &[Operation] = &[Operation::ListDevOutbox];
+
+/// What the worker serves to browsers besides the API, left out of the spec on purpose: the
+/// hosted verification page and its assets (`text/html`, `text/css`, `text/javascript`), the
+/// page's settings read with its client token, `client.js`, and `GET /dev/demo` (DEV_MODE only).
+/// None is a Twilio resource or takes the connector's credentials, so no connector calls them
+/// (docs/browser.md documents them). They are outside the router's table (`edge_verify_core::web`
+/// answers them first); the connector's tests check that none collides with a spec path.
+pub const PAGE_ROUTES: [&str; 6] = edge_verify_core::web::PATHS;
 
 fn error_example(err: ApiError) -> Value {
     value(&err.body())
@@ -107,6 +116,8 @@ pub fn schemas() -> Map<String, Value> {
     generator.subschema_for::<BucketList>();
     generator.subschema_for::<SafeListResource>();
     generator.subschema_for::<BlockList>();
+    generator.subschema_for::<ClientTokenResource>();
+    generator.subschema_for::<VerificationResultResource>();
     let definitions: Map<String, Value> = generator.take_definitions(true).into_iter().collect();
     let inlined: Map<String, Value> = definitions
         .iter()
@@ -135,6 +146,8 @@ pub fn schemas() -> Map<String, Value> {
         "BucketList",
         "SafeListNumber",
         "FraudGuardBlockList",
+        "ClientToken",
+        "VerificationResult",
     ];
     let text = Value::Object(inlined.clone()).to_string();
     inlined.into_iter().filter(|(name, _)| roots.contains(&name.as_str()) || text.contains(&format!("\"#/components/schemas/{name}\""))).collect()
@@ -297,6 +310,17 @@ fn op_doc(op: Operation) -> Option<OpDoc> {
             ..doc("Fraud guard", "List fraud guard blocks", "What the fraud guard blocks now (destination prefixes, end users' IPs), or in monitor mode would block, with why and until when.", 200, "FraudGuardBlockList", value(&ex::fraud_block_list(ORIGIN)))
         },
         Operation::DeleteFraudGuardBlock => doc("Fraud guard", "Lift a fraud guard block", "Lifts a block at once (a false alarm): the guard forgets what led to it.", 204, "", Value::Null),
+        Operation::CreateClientToken => OpDoc {
+            request_example: json!({ "Ttl": 300, "Scopes": "start,check" }),
+            errors: vec![400, 401, 403, 404, 405, 413],
+            ..doc("Browser", "Mint a client token", "Mints a short-lived token for one service that a web page sends as Authorization: Bearer to the start and check routes (and their JSON actions) only. Call it from your backend with your credentials; the token is shown only in this response. Optionally bound to one To and to a number of starts. Rotate the service's key (RotateClientTokenKey=true) to revoke every token at once.", 201, "ClientToken", value(&ex::client_token(ORIGIN)))
+        },
+        Operation::CreateVerificationResult => OpDoc {
+            required: vec!["Token"],
+            request_example: json!({ "Token": ex::result_token() }),
+            errors: vec![400, 401, 404, 405, 413],
+            ..doc("Browser", "Verify a result token", "Checks the result_token an approved check made with a client token returned (the hosted page hands it to your app): 200 with what was approved, or 404 when it is invalid, expired, or another service's.", 200, "VerificationResult", value(&ex::verification_result()))
+        },
         Operation::RunAction | Operation::ListDevOutbox => return None,
     })
 }
@@ -425,6 +449,9 @@ fn rest_operation(route: &Route, doc: OpDoc) -> Value {
             } }),
         );
     }
+    if matches!(route.operation, Operation::CreateVerification | Operation::CreateVerificationCheck) {
+        op.insert("security".into(), browser_security());
+    }
     let description = if doc.status == 204 { "Deleted" } else if doc.status == 201 { "Created" } else { "OK" };
     op.insert("responses".into(), responses(doc.status, doc.schema, doc.example, &doc.errors, description));
     Value::Object(op)
@@ -464,6 +491,7 @@ fn action_example_input(action: &Action) -> Value {
         "get_verification" => json!({ "service_sid": svc, "verification_sid": ve }),
         "check_verification" => json!({ "service_sid": svc, "to": eg::TO, "code": "123456" }),
         "update_verification_status" => json!({ "service_sid": svc, "verification_sid": ve, "status": "approved" }),
+        "create_client_token" => json!({ "service_sid": svc, "ttl": 300, "scopes": "start,check" }),
         _ => json!({ "url": "/v2/Services", "method": "GET", "query": [{ "key": "PageSize", "value": "20" }] }),
     }
 }
@@ -528,6 +556,9 @@ fn action_operation(action: &Action) -> Value {
     op.insert("summary".into(), json!(action.label));
     op.insert("description".into(), json!(action.description));
     op.insert("tags".into(), json!(["Actions"]));
+    if matches!(action.id, "start_verification" | "check_verification") {
+        op.insert("security".into(), browser_security());
+    }
     let body_schema = with_example(body_schema, input.clone());
     op.insert(
         "requestBody".into(),
@@ -535,6 +566,11 @@ fn action_operation(action: &Action) -> Value {
     );
     op.insert("responses".into(), responses(status, schema, action_output(action.id, ORIGIN), &errors, if status == 201 { "Created" } else if status == 204 { "Deleted" } else { "OK" }));
     Value::Object(op)
+}
+
+/// Basic credentials, or a client token (the four routes a web page may call).
+fn browser_security() -> Value {
+    json!([{ "basicAuth": [] }, { "bearerAuth": [] }])
 }
 
 /// The whole OpenAPI document.
@@ -587,11 +623,15 @@ pub fn openapi() -> Value {
             { "name": "Rate limits", "description": "Programmable rate limits and their buckets, enforced on start from its RateLimits parameter." },
             { "name": "Safe list", "description": "Numbers the geo permissions and the fraud guard let through." },
             { "name": "Fraud guard", "description": "What the fraud guard blocks now, and lifting a block." },
+            { "name": "Browser", "description": "Client tokens that let a web page start and check verifications, and the result tokens its approvals return." },
             { "name": "Actions", "description": "The same operations as JSON actions, plus make_api_call." },
         ],
         "paths": paths,
         "components": {
-            "securitySchemes": { "basicAuth": { "type": "http", "scheme": "basic", "description": "Account SID and auth token, or API key SID (SK...) and secret." } },
+            "securitySchemes": {
+                "basicAuth": { "type": "http", "scheme": "basic", "description": "Account SID and auth token, or API key SID (SK...) and secret." },
+                "bearerAuth": { "type": "http", "scheme": "bearer", "bearerFormat": "evt1 client token", "description": "A client token from POST /v2/Services/{ServiceSid}/ClientTokens: only on the start and check routes and their JSON actions, for the token's service and scopes." },
+            },
             "schemas": schemas(),
             "responses": responses_c,
         },

@@ -8,8 +8,10 @@ use crate::cache::ReadCache;
 use crate::code::CodeKey;
 use crate::delivery::config::DeliveryConfig;
 use crate::delivery::{HttpClient, ProviderSettings};
+use crate::error::{ApiError, ErrorBody, MoreInfo};
 use crate::guard::limiter::{Limiter, ShardKey};
 use crate::guard::policy::Policy;
+use crate::http::ApiResponse;
 use crate::identity::principal::MainAccount;
 use crate::ports::{KeyValue, Records};
 use crate::sid::{AccountSid, Rng};
@@ -54,7 +56,7 @@ pub struct Settings {
 }
 
 /// The environment variables and secrets [`Settings::from_env`] reads.
-pub const ENV_NAMES: [&str; 11] = [
+pub const ENV_NAMES: [&str; 12] = [
     "ACCOUNT_SID",
     "AUTH_TOKEN",
     "MAIN_ACCOUNT_NAME",
@@ -66,6 +68,7 @@ pub const ENV_NAMES: [&str; 11] = [
     "SENDGRID_API_BASE",
     "PROVIDER_TIMEOUT_MS",
     "POLICY",
+    "TURNSTILE_API_BASE",
 ];
 
 impl Settings {
@@ -75,9 +78,11 @@ impl Settings {
         let sid = text("ACCOUNT_SID")
             .and_then(|s| AccountSid::parse(s.trim()))
             .ok_or("ACCOUNT_SID is not set to an AC SID")?;
-        let token = text("AUTH_TOKEN").filter(|t| t.len() >= 16).ok_or("AUTH_TOKEN is not set (16+ characters)")?;
+        let token = text("AUTH_TOKEN");
+        refuse_placeholder("AUTH_TOKEN", token.as_deref())?;
+        let token = token.filter(|t| t.len() >= 16).ok_or("AUTH_TOKEN is not set or has fewer than 16 characters")?;
         let name = text("MAIN_ACCOUNT_NAME").unwrap_or_else(|| "Main account".to_owned());
-        let dev_mode = text("DEV_MODE").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        let dev_mode = dev_mode(text("DEV_MODE").as_deref());
         let lifetime_seconds = match text("VERIFICATION_LIFETIME_SECONDS") {
             None => DEFAULT_LIFETIME_SECONDS,
             Some(v) => v
@@ -87,7 +92,8 @@ impl Settings {
                 .filter(|s| Self::lifetime_range(dev_mode).contains(s))
                 .ok_or("VERIFICATION_LIFETIME_SECONDS must be 120 to 86400 (down to 2 with DEV_MODE=true)")?,
         };
-        let delivery = DeliveryConfig::parse(&text("DELIVERY_CONFIG").unwrap_or_default(), dev_mode)?;
+        let delivery = DeliveryConfig::parse(&text("DELIVERY_CONFIG").unwrap_or_default(), dev_mode)
+            .map_err(|e| if e.starts_with("DELIVERY_CONFIG") { e } else { format!("DELIVERY_CONFIG: {e}") })?;
         let defaults = ProviderSettings::default();
         let providers = ProviderSettings {
             twilio_api_base: text("TWILIO_API_BASE").unwrap_or(defaults.twilio_api_base),
@@ -96,8 +102,11 @@ impl Settings {
                 None => defaults.timeout_ms,
                 Some(v) => v.trim().parse().ok().filter(|ms| (100..=60_000).contains(ms)).ok_or("PROVIDER_TIMEOUT_MS must be 100 to 60000")?,
             },
+            turnstile_api_base: text("TURNSTILE_API_BASE").unwrap_or(defaults.turnstile_api_base),
         };
-        let code_key = text("CODE_HMAC_KEY").and_then(|k| CodeKey::new(&k));
+        let code_key = text("CODE_HMAC_KEY");
+        refuse_placeholder("CODE_HMAC_KEY", code_key.as_deref())?;
+        let code_key = code_key.and_then(|k| CodeKey::new(&k));
         let policy = Policy::parse(&text("POLICY").unwrap_or_default())?;
         Ok(Self {
             main: MainAccount::new(sid, &token, name),
@@ -117,6 +126,37 @@ impl Settings {
     pub fn lifetime_range(dev_mode: bool) -> std::ops::RangeInclusive<u64> {
         (if dev_mode { 2 } else { 120 })..=86_400
     }
+}
+
+/// `DEV_MODE`'s rule: `true` in any case, around spaces. The worker also reads it on its own
+/// when the other settings fail to build (see [`misconfigured`]).
+pub fn dev_mode(text: Option<&str>) -> bool {
+    text.is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+}
+
+/// `.dev.vars.example` has `GENERATE` where `make dev` puts a fresh secret; a copy that kept it
+/// must not run with a secret everyone knows.
+fn refuse_placeholder(name: &str, text: Option<&str>) -> Result<(), String> {
+    match text {
+        Some(t) if t.trim().trim_matches(|c| c == '"' || c == '\'').eq_ignore_ascii_case("GENERATE") => Err(format!(
+            "{name} is still the placeholder GENERATE from .dev.vars.example: set a random secret of 16+ characters (make dev does it in .dev.vars)"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The answer to every request while the deployment is misconfigured (`what` names the setting
+/// and never quotes a value: [`Settings::from_env`]'s errors, a missing binding). Always a 500;
+/// the caller logs `what`. Outside dev mode the body says nothing more than any 500; with
+/// `DEV_MODE=true` it says what is wrong, so a newcomer's first request explains itself.
+pub fn misconfigured(what: &str, dev_mode: bool) -> ApiResponse {
+    let err = ApiError::Internal(what.to_owned());
+    if !dev_mode {
+        return ApiResponse::error(&err);
+    }
+    let (code, status) = (err.code(), err.status());
+    let body = ErrorBody { code, message: format!("Configuration error (shown because DEV_MODE=true): {what}"), more_info: MoreInfo(code), status };
+    ApiResponse::json(status, &body)
 }
 
 /// The service with its ports, its settings and the isolate's read cache.
@@ -162,5 +202,60 @@ mod tests {
         let mut bad_config = good.to_vec();
         bad_config.push(("DELIVERY_CONFIG", "{\"sendgrid\": \"SG.hunter2\"}"));
         assert!(!Settings::from_env(&env(&bad_config)).unwrap_err().contains("hunter2"));
+    }
+
+    #[test]
+    fn every_settings_error_names_its_setting_and_not_the_value() {
+        let good = [("ACCOUNT_SID", "AC11111111111111111111111111111111"), ("AUTH_TOKEN", "0123456789abcdef-secret"), ("CODE_HMAC_KEY", "0123456789abcdef0123")];
+        // Each bad value carries "hunter2": the error must name the setting and never quote it.
+        let bad: &[(&str, &str)] = &[
+            ("ACCOUNT_SID", "AChunter2"),
+            ("AUTH_TOKEN", "hunter2"),
+            ("AUTH_TOKEN", "GENERATE"),
+            ("CODE_HMAC_KEY", "GENERATE"),
+            ("CODE_HMAC_KEY", " \"generate\" "),
+            ("VERIFICATION_LIFETIME_SECONDS", "hunter2"),
+            ("PROVIDER_TIMEOUT_MS", "hunter2"),
+            ("DELIVERY_CONFIG", "{hunter2"),
+            ("DELIVERY_CONFIG", r#"{"twilio_routes": [{"prefix": "hunter2", "account_sid": "AC", "auth_token": "t"}]}"#),
+            ("DELIVERY_CONFIG", r#"{"twilio_routes": [{"prefix": "+1", "account_sid": "AChunter2"}]}"#),
+            ("DELIVERY_CONFIG", r#"{"channels": {"sms": "log"}, "webhook_hunter2": 1}"#),
+            ("DELIVERY_CONFIG", r#"{"channels": {"sms": "log"}}"#),
+            ("POLICY", "{hunter2"),
+            ("POLICY", "[\"hunter2\"]"),
+            ("POLICY", r#"{"limits": {"starts_per_ip_per_hour": "hunter2"}}"#),
+            ("POLICY", r#"{"fraud_guard": "hunter2"}"#),
+            ("POLICY", r#"{"geo": {"sms": {"allow": "hunter2"}}}"#),
+            ("POLICY", r#"{"spend_per_account_per_day": "hunter2"}"#),
+            ("POLICY", r#"{"custom_message": {"max_segments": 100000}}"#),
+            ("POLICY", r#"{"prices": {"sms": {"US": "hunter2"}}}"#),
+            ("POLICY", r#"{"accounts": {"AC1": {"channels": {"sms": "hunter2"}}}}"#),
+        ];
+        for (name, value) in bad {
+            let mut pairs: Vec<(&str, &str)> = good.iter().filter(|(k, _)| k != name).copied().collect();
+            pairs.push((name, value));
+            let err = Settings::from_env(&env(&pairs)).unwrap_err();
+            assert!(err.starts_with(name), "{name}={value}: {err}");
+            assert!(!err.contains("hunter2"), "{name}={value}: {err}");
+        }
+        let placeholder = Settings::from_env(&env(&[good[0], ("AUTH_TOKEN", "GENERATE"), good[2]])).unwrap_err();
+        assert!(placeholder.contains("placeholder GENERATE"), "{placeholder}");
+    }
+
+    #[test]
+    fn a_misconfigured_worker_says_what_is_wrong_only_in_dev_mode() {
+        let what = "POLICY limits.x is not a setting";
+        let quiet = misconfigured(what, false);
+        assert_eq!(quiet.status, 500);
+        let body: serde_json::Value = serde_json::from_slice(&quiet.body).unwrap();
+        assert_eq!(body["message"], "Internal server error");
+        assert_eq!(body["code"], 20500);
+        let told = misconfigured(what, true);
+        assert_eq!(told.status, 500);
+        let body: serde_json::Value = serde_json::from_slice(&told.body).unwrap();
+        assert_eq!(body["message"], format!("Configuration error (shown because DEV_MODE=true): {what}"));
+        assert_eq!((body["code"].as_u64(), body["status"].as_u64()), (Some(20500), Some(500)));
+        assert_eq!(body["more_info"], "https://www.twilio.com/docs/errors/20500");
+        assert!(dev_mode(Some(" TRUE ")) && !dev_mode(Some("1")) && !dev_mode(None));
     }
 }

@@ -9,6 +9,13 @@ pub enum ApiError {
     /// Missing or wrong credentials, or a suspended or closed account.
     #[error("Authenticate")]
     Unauthenticated,
+    /// A client token (`Authorization: Bearer`) that is expired, tampered with, for another
+    /// service or scope or recipient, or used on a route tokens cannot call. Says nothing more.
+    #[error("Authentication Error - invalid token")]
+    InvalidToken,
+    /// The service's Turnstile bot check refused a start made with a client token (403 60451).
+    #[error("Bot check failed: {0}")]
+    BotCheckFailed(String),
     /// Authenticated, but this credential may not do this.
     #[error("Forbidden: {0}")]
     Forbidden(String),
@@ -86,7 +93,8 @@ impl ApiError {
 
     pub fn status(&self) -> u16 {
         match self {
-            Self::Unauthenticated => 401,
+            Self::Unauthenticated | Self::InvalidToken => 401,
+            Self::BotCheckFailed(_) => 403,
             Self::Forbidden(_) | Self::FeatureNotEnabled(_) => 403,
             Self::NotFound(_) => 404,
             Self::MethodNotAllowed { .. } => 405,
@@ -103,7 +111,8 @@ impl ApiError {
     /// The Twilio error code.
     pub fn code(&self) -> u32 {
         match self {
-            Self::Unauthenticated => 20003,
+            Self::Unauthenticated | Self::InvalidToken => 20003,
+            Self::BotCheckFailed(_) => 60451,
             Self::Forbidden(_) => 20403,
             Self::NotFound(_) => 20404,
             Self::MethodNotAllowed { .. } => 20004,

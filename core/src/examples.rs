@@ -207,6 +207,36 @@ fn value(resource: &impl Serialize) -> Value {
 }
 
 /// The output sample of an action.
+/// The key the example tokens are signed with (an example, not a deployment's).
+fn example_token_key() -> Option<crate::browser::token::TokenKey> {
+    crate::code::CodeKey::new("edge-verify-example-key").as_ref().and_then(crate::browser::token::TokenKey::new)
+}
+
+/// A minted client token with both scopes, unbound, for 5 minutes.
+pub fn client_token(origin: &str) -> crate::browser::resource::ClientTokenResource {
+    use crate::browser::token::{ClientClaims, Scope, CLIENT_PREFIX};
+    let issued = EXAMPLE_TIME.unix_seconds();
+    let claims = ClientClaims { account: AccountSid::example().to_string(), service: ServiceSid::example().to_string(), scopes: vec![Scope::Start, Scope::Check], to: None, max_starts: None, issued, expires: issued + 300, id: "0123456789abcdef01234567".into() };
+    let token = example_token_key().map(|k| k.sign(CLIENT_PREFIX, "example", &claims)).unwrap_or_default();
+    crate::browser::resource::ClientTokenResource::new(token, &claims, AccountSid::example(), ServiceSid::example(), origin)
+}
+
+/// A result token of an approval, as its verification shows it.
+pub fn verification_result() -> crate::browser::resource::VerificationResultResource {
+    use crate::browser::token::{ResultClaims, RESULT_TTL_SECONDS};
+    let approved = EXAMPLE_TIME.unix_seconds();
+    let claims = ResultClaims { account: AccountSid::example().to_string(), service: ServiceSid::example().to_string(), to: "+14155550100".into(), verification: VerificationSid::example().to_string(), approved, expires: approved + RESULT_TTL_SECONDS };
+    crate::browser::resource::VerificationResultResource::new(&claims, ServiceSid::example(), VerificationSid::example())
+}
+
+/// A result token, as an approved check made with a client token returns it.
+pub fn result_token() -> String {
+    use crate::browser::token::{ResultClaims, RESULT_PREFIX, RESULT_TTL_SECONDS};
+    let approved = EXAMPLE_TIME.unix_seconds();
+    let claims = ResultClaims { account: AccountSid::example().to_string(), service: ServiceSid::example().to_string(), to: "+14155550100".into(), verification: VerificationSid::example().to_string(), approved, expires: approved + RESULT_TTL_SECONDS };
+    example_token_key().map(|k| k.sign(RESULT_PREFIX, "example", &claims)).unwrap_or_default()
+}
+
 pub fn action_output(action: &str, origin: &str) -> Value {
     match action {
         "list_services" => value(&service_list(origin)),
@@ -214,6 +244,7 @@ pub fn action_output(action: &str, origin: &str) -> Value {
         "start_verification" | "get_verification" => value(&verification(origin)),
         "update_verification_status" => value(&approved_verification(origin)),
         "check_verification" => value(&approved_check()),
+        "create_client_token" => value(&client_token(origin)),
         "make_api_call" => value(&crate::actions::api_call::ApiCallResult {
             status: 200,
             headers: [("content-type".to_owned(), Value::from("application/json; charset=utf-8"))].into_iter().collect(),

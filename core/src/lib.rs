@@ -7,10 +7,14 @@
 //! - `verify/`: services, verifications (state machine, coordinator port, requests, resources),
 //!   the dev outbox.
 //! - `delivery/`: providers (one file each), messages, configuration.
+//! - `browser/`: the browser face: client tokens, CORS, the Turnstile bot check.
 //! - `http/`: request and response shapes, the route table, and each operation once for both
 //!   faces; `rest` is the REST face, `actions/` the JSON actions face.
+//! - `web/`: the hosted verification page, its assets, `client.js` and `/dev/demo` (embedded
+//!   from `web/` at build time).
 
 pub mod actions;
+pub mod browser;
 pub mod cache;
 pub mod channel;
 pub mod code;
@@ -30,6 +34,7 @@ pub mod sid;
 pub mod spec;
 pub mod time;
 pub mod verify;
+pub mod web;
 
 pub use engine::{Engine, Platform, Settings};
 pub use error::ApiError;

@@ -3,21 +3,55 @@
 //! (`http::operations`). JSON actions come in through the same door (`POST /v1/actions/{id}`).
 
 use crate::actions::{self, Outcome};
+use crate::browser::bearer::bearer;
+use crate::browser::cors::{cors_route, response_headers};
 use crate::engine::{Engine, Platform};
 use crate::error::ApiError;
 use crate::guard::plan::Client;
 use crate::http::operations::{self, Call};
 use crate::http::routes::{match_route, Matched, NoRoute, Operation};
-use crate::http::{ApiRequest, ApiResponse};
+use crate::http::{ApiRequest, ApiResponse, Method};
 use crate::identity::principal::Principal;
 use crate::input::{Body, Naming};
 
 /// Answers one request. Never panics; every failure becomes a Twilio error response.
 pub async fn handle<P: Platform>(engine: &Engine<P>, req: &ApiRequest) -> ApiResponse {
+    // The hosted page, its assets and client.js: no credentials, not API operations.
+    if let Some(response) = crate::web::serve(engine, req).await {
+        return response;
+    }
+    if req.method == Some(Method::Options) {
+        if let Some(response) = engine.preflight(req).await {
+            return response;
+        }
+    }
     let matched = match route(req) {
         Ok(matched) => matched,
         Err(response) => return response,
     };
+    // An origin not on the service's list is refused before anything runs.
+    let cors = match engine.admit_origin(req, &matched).await {
+        Ok(cors) => cors,
+        Err(response) => return response,
+    };
+    let mut response = answer(engine, req, &matched).await;
+    if let Some(origin) = cors {
+        response.headers.extend(response_headers(&origin));
+    }
+    response
+}
+
+/// The answer to a routed request: a client token's call, or one with Basic credentials.
+async fn answer<P: Platform>(engine: &Engine<P>, req: &ApiRequest, matched: &Matched) -> ApiResponse {
+    if let Some(token) = bearer(req) {
+        let mut response = engine.serve_token(req, matched, token).await.unwrap_or_else(|err| failure::<P>(&err));
+        if response.status == 401 {
+            // The four token routes challenge for a token (no browser prompt); others for Basic.
+            let challenge = if cors_route(matched, "").is_some() { "Bearer realm=\"edge-verify\", error=\"invalid_token\"" } else { "Basic realm=\"edge-verify\"" };
+            response.headers.push(("www-authenticate".into(), challenge.into()));
+        }
+        return response;
+    }
     let result = match engine.authenticate(req.header("authorization")).await {
         Ok(mut principal) => {
             principal.client = Client {
@@ -30,7 +64,7 @@ pub async fn handle<P: Platform>(engine: &Engine<P>, req: &ApiRequest) -> ApiRes
                     .filter(|c| c.len() == 2)
                     .map(str::to_ascii_uppercase),
             };
-            serve(engine, req, &matched, &principal).await
+            serve(engine, req, matched, &principal).await
         }
         Err(err) => Err(err),
     };

@@ -194,6 +194,19 @@ pub mod service {
         c(p("Limits.SendsPerDay", "limits_sends_per_day", "Sends per day", LIMIT, "Sends by this service in a day (default 1000; at most the account's, whose own daily cap applies too).")),
     ];
 
+    /// `AllowedOrigins`
+    pub const ALLOWED_ORIGINS: ParamSpec = c(p("AllowedOrigins", "allowed_origins", "Allowed origins", Kind::Text { max: 2048 }, "Up to 20 comma-separated exact origins (scheme://host[:port], no path, no wildcard) whose pages may call the start and check routes with client tokens (CORS); empty for none."));
+    /// `Turnstile.SiteKey`
+    pub const TURNSTILE_SITE_KEY: ParamSpec = c(p("Turnstile.SiteKey", "turnstile_site_key", "Turnstile site key", Kind::Text { max: 100 }, "The public Cloudflare Turnstile site key pages render the bot check with."));
+    /// `Turnstile.SecretKey`
+    pub const TURNSTILE_SECRET_KEY: ParamSpec = c(p("Turnstile.SecretKey", "turnstile_secret_key", "Turnstile secret key", Kind::Text { max: 200 }, "The Turnstile secret (write-only, never shown): when set, every start made with a client token needs a TurnstileToken that passes siteverify."));
+    /// `WebOtpDomain`
+    pub const WEB_OTP_DOMAIN: ParamSpec = c(p("WebOtpDomain", "web_otp_domain", "Web OTP domain", Kind::Text { max: 253 }, "The host of the page that reads codes (e.g. verify.example.com): SMS end with the line @host #code for the Web OTP API."));
+    /// `RotateClientTokenKey`
+    pub const ROTATE_CLIENT_TOKEN_KEY: ParamSpec = d(p("RotateClientTokenKey", "rotate_client_token_key", "Rotate client token key", Kind::Boolean, "true: a new signing key, so every client token and result token issued so far stops working at once."), "false");
+    /// The browser settings.
+    pub const BROWSER: [ParamSpec; 5] = [ALLOWED_ORIGINS, TURNSTILE_SITE_KEY, TURNSTILE_SECRET_KEY, WEB_OTP_DOMAIN, ROTATE_CLIENT_TOKEN_KEY];
+
     /// The boolean settings.
     pub const BOOLEANS: [ParamSpec; 8] = [
         d(p("LookupEnabled", "lookup_enabled", "Lookup enabled", Kind::Boolean, "Look the number up before sending."), "false"),
@@ -216,6 +229,7 @@ pub mod service {
             PASSKEYS_DISCOVERABLE, PASSKEYS_USER_VERIFICATION, FRAUD_GUARD, GEO_SMS, GEO_CALL, TEST_NUMBERS,
         ]);
         all.extend(LIMITS);
+        all.extend(BROWSER);
         all
     }
 }
@@ -252,6 +266,8 @@ pub mod verification {
     pub const DEVICE_IP: ParamSpec = p("DeviceIp", "device_ip", "Device IP", Kind::Text { max: 45 }, "The user's IPv4 or IPv6 address.");
     /// `TemplateSid`
     pub const TEMPLATE_SID: ParamSpec = p("TemplateSid", "template_sid", "Template SID", Kind::Sid("HJ"), "A message template.");
+    /// `TurnstileToken`
+    pub const TURNSTILE_TOKEN: ParamSpec = p("TurnstileToken", "turnstile_token", "Turnstile token", Kind::Text { max: 2048 }, "The page's Cloudflare Turnstile response: required on starts made with a client token when the service sets Turnstile.SecretKey; ignored otherwise.");
     /// `Tags`
     pub const TAGS: ParamSpec = p("Tags", "tags", "Tags", Kind::Object, "Up to 10 string tags.");
     /// `Code`
@@ -262,12 +278,31 @@ pub mod verification {
     pub const STATUS: ParamSpec = p("Status", "status", "Status", Kind::Choice(&["approved", "canceled"]), "The new status.");
 
     /// Start parameters, in form order.
-    pub const START: [ParamSpec; 15] = [
+    pub const START: [ParamSpec; 16] = [
         TO, CHANNEL, CUSTOM_FRIENDLY_NAME, CUSTOM_MESSAGE, SEND_DIGITS, LOCALE, CUSTOM_CODE, AMOUNT, PAYEE,
-        CHANNEL_CONFIGURATION, APP_HASH, RATE_LIMITS, DEVICE_IP, TEMPLATE_SID, TAGS,
+        CHANNEL_CONFIGURATION, APP_HASH, RATE_LIMITS, DEVICE_IP, TEMPLATE_SID, TAGS, TURNSTILE_TOKEN,
     ];
+    /// What a start made with a client token may not choose (a browser must not).
+    pub const NOT_FOR_BROWSERS: [ParamSpec; 5] = [CUSTOM_CODE, CUSTOM_MESSAGE, CHANNEL_CONFIGURATION, RATE_LIMITS, TEMPLATE_SID];
     /// Check parameters.
     pub const CHECK: [ParamSpec; 5] = [CODE, TO, VERIFICATION_SID, AMOUNT, PAYEE];
+}
+
+/// Client token and result token parameters.
+pub mod client_token {
+    use super::*;
+    /// `Ttl`
+    pub const TTL: ParamSpec = d(p("Ttl", "ttl", "Time to live", Kind::Integer { min: 1, max: 3600 }, "Seconds the token works, 1 to 3600."), "300");
+    /// `Scopes`
+    pub const SCOPES: ParamSpec = d(p("Scopes", "scopes", "Scopes", Kind::Text { max: 32 }, "Comma-separated: start (send codes), check (check codes), or both."), "start,check");
+    /// `To`
+    pub const TO: ParamSpec = p("To", "to", "Bound To", Kind::Text { max: 254 }, "Binds the token to one recipient (E.164 number or email address): it starts and checks for this To only.");
+    /// `MaxStarts`
+    pub const MAX_STARTS: ParamSpec = p("MaxStarts", "max_starts", "Max starts", Kind::Integer { min: 1, max: 100 }, "Starts allowed with this token, 1 to 100; when absent, only the service's limits bound it.");
+    /// Minting parameters.
+    pub const ALL: [ParamSpec; 4] = [TTL, SCOPES, TO, MAX_STARTS];
+    /// `Token` of a verification result.
+    pub const RESULT_TOKEN: ParamSpec = p("Token", "token", "Result token", Kind::Text { max: 2048 }, "The result_token an approved check made with a client token returned.");
 }
 
 /// Rate limit and bucket parameters.

@@ -19,7 +19,7 @@ test("the catalog lists the module set with typed fields, pickers and output sam
   const r = await w.main.get("/v1/actions");
   assert.equal(r.status, 200, r.text);
   const ids = r.data.actions.map((a) => a.id);
-  assert.deepEqual(ids, ["list_services", "get_service", "create_service", "update_service", "delete_service", "start_verification", "get_verification", "check_verification", "update_verification_status", "make_api_call"]);
+  assert.deepEqual(ids, ["list_services", "get_service", "create_service", "update_service", "delete_service", "start_verification", "get_verification", "check_verification", "update_verification_status", "create_client_token", "make_api_call"]);
   for (const a of r.data.actions) {
     assert.ok(a.label && a.description, a.id);
     assert.equal(a.url, `${w.url}/v1/actions/${a.id}`);

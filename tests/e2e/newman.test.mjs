@@ -34,8 +34,10 @@ const EXAMPLE = {
 };
 
 /** The non-2xx answers a run may give, by request name (the operation's summary), each with
- * why: { "Name": { status, code, why } }. None today: every request succeeds. */
-const EXPECTED = {};
+ * why: { "Name": { status, code, why } }. */
+const EXPECTED = {
+  "Verify a result token": { status: 404, code: 20404, why: "the example result token is signed with the examples' key, which no deployment holds: a real one comes from an approved check made with a client token" },
+};
 
 let w;
 before(async () => { w = await startWorker({ DEV_MODE: "true" }); });

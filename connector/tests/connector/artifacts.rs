@@ -24,7 +24,7 @@ fn every_make_module_calls_a_spec_path_with_fields_the_spec_has() {
     let spec = openapi();
     let app = read_json("connector-spec/make/makecomapp.json");
     let modules = app["components"]["module"].as_object().unwrap();
-    assert_eq!(modules.len(), 10);
+    assert_eq!(modules.len(), 11);
     for (name, module) in modules {
         let files = &module["codeFiles"];
         let comm = read_json(&format!("connector-spec/make/{}", files["communication"].as_str().unwrap()));

@@ -22,7 +22,7 @@ use edge_verify_core::verify::service::record::ServiceUpdate;
 use edge_verify_core::verify::service::resource::{ServiceList, ServiceResource};
 use edge_verify_core::verify::verification::request::{parse_status_update, CheckRequest, StartRequest};
 use edge_verify_core::verify::verification::resource::{VerificationCheckResource, VerificationResource};
-use edge_verify_connector::openapi::DEV_ROUTES;
+use edge_verify_connector::openapi::{DEV_ROUTES, PAGE_ROUTES};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -76,6 +76,19 @@ fn the_spec_has_exactly_the_routes_of_the_router() {
 }
 
 #[test]
+fn page_routes_are_outside_the_spec_and_the_router() {
+    use edge_verify_core::http::routes::{match_route, NoRoute};
+    use edge_verify_core::http::Method;
+    let spec = spec();
+    let paths = spec["paths"].as_object().unwrap();
+    for page in PAGE_ROUTES {
+        assert!(!paths.contains_key(page), "{page} is a documented exception, not a spec path");
+        let concrete = page.replace("{ServiceSid}", "VAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+        assert_eq!(match_route(Some(Method::Get), &concrete), Err(NoRoute::NotFound), "{page} collides with an API route");
+    }
+}
+
+#[test]
 fn operation_ids_are_stable_pascal_case_and_match_twilio_where_it_has_them() {
     let spec = spec();
     let mut ids = BTreeSet::new();
@@ -113,6 +126,8 @@ fn parse_request(operation: &str, input: &Input<'_>) {
         "CreateBucket" => BucketInput::parse(input, true).map(|_| ()),
         "UpdateBucket" => BucketInput::parse(input, false).map(|_| ()),
         "CreateSafelist" => parse_number(input).map(|_| ()),
+        "CreateClientToken" => edge_verify_core::browser::ops::TokenRequest::parse(input).map(|_| ()),
+        "CreateVerificationResult" => edge_verify_core::browser::ops::parse_result_token(input).map(|_| ()),
         _ => Ok(()),
     };
     assert!(ok.is_ok(), "{operation}: {ok:?}");
@@ -143,6 +158,8 @@ fn parse_response(schema: &str, example: &Value) {
         "BucketList" => round_trip::<BucketList>(schema, example),
         "SafeListNumber" => round_trip::<SafeListResource>(schema, example),
         "FraudGuardBlockList" => round_trip::<BlockList>(schema, example),
+        "ClientToken" => round_trip::<edge_verify_core::browser::resource::ClientTokenResource>(schema, example),
+        "VerificationResult" => round_trip::<edge_verify_core::browser::resource::VerificationResultResource>(schema, example),
         "ActionCatalog" | "ApiCallResult" => assert!(example.is_object(), "{schema}"),
         other => panic!("no type for schema {other}"),
     }

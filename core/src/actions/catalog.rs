@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::http::routes::{Operation, ROUTES};
 use crate::http::Method;
-use crate::spec::{api_call, ids, paging, service, verification, Kind, ParamSpec};
+use crate::spec::{api_call, client_token, ids, paging, service, verification, Kind, ParamSpec};
 
 /// Where an action field goes in the operation it runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,6 +79,13 @@ pub fn catalog() -> Vec<Action> {
             "Approves or cancels a pending verification.",
             Some(Operation::UpdateVerification),
             with(service_path("ServiceSid"), vec![field(VERIFICATION, Place::Path("Sid"), true), field(verification::STATUS, Place::Body, true)]),
+        ),
+        action(
+            "create_client_token",
+            "Create a Client Token",
+            "Mints a short-lived token a web page sends as Bearer to start and check verifications of this service, and nothing else.",
+            Some(Operation::CreateClientToken),
+            with(service_path("ServiceSid"), body(&client_token::ALL, &[])),
         ),
         action(
             "make_api_call",
@@ -256,7 +263,7 @@ mod tests {
         let ids: Vec<&str> = catalog().iter().map(|a| a.id).collect();
         assert_eq!(
             ids,
-            ["list_services", "get_service", "create_service", "update_service", "delete_service", "start_verification", "get_verification", "check_verification", "update_verification_status", "make_api_call"]
+            ["list_services", "get_service", "create_service", "update_service", "delete_service", "start_verification", "get_verification", "check_verification", "update_verification_status", "create_client_token", "make_api_call"]
         );
         for action in catalog() {
             match action.route() {

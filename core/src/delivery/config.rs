@@ -135,11 +135,12 @@ impl DeliveryConfig {
         } else {
             serde_json::from_str(json).map_err(|e| format!("DELIVERY_CONFIG is not valid: {}", describe_json_error(&e)))?
         };
-        for route in &config.twilio_routes {
+        for (i, route) in config.twilio_routes.iter().enumerate() {
             let prefix_ok = route.prefix == "*"
                 || route.prefix.strip_prefix('+').is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
             if !prefix_ok {
-                return Err(format!("twilio route prefix \"{}\" must be + and digits, or *", route.prefix));
+                // Named by position: the text could be anything, a misplaced secret included.
+                return Err(format!("twilio_routes[{i}].prefix must be + and digits, or *"));
             }
             if route.credentials().is_none() {
                 return Err(format!("twilio route {} needs auth_token or api_key_sid + api_key_secret", route.prefix));

@@ -63,6 +63,8 @@ pub struct MessageParts<'a> {
     pub custom_message: Option<&'a str>,
     /// Android SMS Retriever hash (SMS).
     pub app_hash: Option<&'a str>,
+    /// The service's `WebOtpDomain` (SMS): the last line is `@host #code` for the Web OTP API.
+    pub web_otp_domain: Option<&'a str>,
 }
 
 fn fill(template: &str, name: &str, code: &str) -> String {
@@ -84,8 +86,12 @@ pub fn sms_text(parts: &MessageParts<'_>) -> String {
         text.push(' ');
         text.push_str(language(parts.locale).warning);
     }
-    match parts.app_hash {
+    let text = match parts.app_hash {
         Some(hash) => format!("<#> {text}\n{hash}"),
+        None => text,
+    };
+    match parts.web_otp_domain {
+        Some(host) => format!("{text}\n\n@{host} #{}", parts.code),
         None => text,
     }
 }
@@ -142,7 +148,7 @@ mod tests {
     use super::*;
 
     fn parts(locale: Option<&'static str>) -> MessageParts<'static> {
-        MessageParts { friendly_name: "Acme", code: "123456", locale, do_not_share: false, custom_message: None, app_hash: None }
+        MessageParts { friendly_name: "Acme", code: "123456", locale, do_not_share: false, custom_message: None, app_hash: None, web_otp_domain: None }
     }
 
     #[test]
@@ -176,6 +182,9 @@ mod tests {
         let hashed = MessageParts { app_hash: Some("FA+9qCX9VSu"), ..parts(None) };
         assert_eq!(sms_text(&hashed), "<#> Your Acme verification code is: 123456.\nFA+9qCX9VSu");
         assert_eq!(plain_text(&with_warning), "Your Acme verification code is: 123456.");
+        let web_otp = MessageParts { web_otp_domain: Some("verify.example.com"), ..parts(None) };
+        assert_eq!(sms_text(&web_otp), "Your Acme verification code is: 123456.\n\n@verify.example.com #123456");
+        assert!(!plain_text(&web_otp).contains('@'), "only SMS carry the Web OTP line");
     }
 
     #[test]

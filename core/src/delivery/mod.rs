@@ -59,11 +59,18 @@ pub struct ProviderSettings {
     pub sendgrid_api_base: String,
     /// `PROVIDER_TIMEOUT_MS`
     pub timeout_ms: u64,
+    /// `TURNSTILE_API_BASE`: where Turnstile's siteverify lives.
+    pub turnstile_api_base: String,
 }
 
 impl Default for ProviderSettings {
     fn default() -> Self {
-        Self { twilio_api_base: "https://api.twilio.com".into(), sendgrid_api_base: "https://api.sendgrid.com".into(), timeout_ms: 10_000 }
+        Self {
+            twilio_api_base: "https://api.twilio.com".into(),
+            sendgrid_api_base: "https://api.sendgrid.com".into(),
+            timeout_ms: 10_000,
+            turnstile_api_base: "https://challenges.cloudflare.com".into(),
+        }
     }
 }
 
@@ -213,7 +220,7 @@ pub(crate) mod tests {
         DeliveryJob {
             channel,
             to,
-            parts: MessageParts { friendly_name: "Acme", code: "123456", locale: None, do_not_share: false, custom_message: None, app_hash: None },
+            parts: MessageParts { friendly_name: "Acme", code: "123456", locale: None, do_not_share: false, custom_message: None, app_hash: None, web_otp_domain: None },
             send_digits: None,
             channel_configuration: None,
             whatsapp_from: None,

@@ -54,11 +54,12 @@ impl Method {
 
 /// The request headers the core reads (lower case); the worker passes only these. Cloudflare
 /// sets `cf-connecting-ip` and `cf-ipcountry` at its edge (a client cannot forge them there).
-pub const REQUEST_HEADERS: [&str; 4] = [
+pub const REQUEST_HEADERS: [&str; 5] = [
     "authorization",
     "content-type",
     "cf-connecting-ip",
     "cf-ipcountry",
+    "origin",
 ];
 
 /// A request as the core sees it. The worker has already bounded the body.

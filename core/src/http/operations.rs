@@ -4,6 +4,8 @@
 
 use super::ApiResponse;
 use super::routes::Operation;
+use crate::browser::ops::{parse_result_token, TokenRequest};
+use crate::browser::resource::{ClientTokenResource, VerificationResultResource};
 use crate::engine::{Engine, Platform};
 use crate::error::ApiError;
 use crate::guard::blocks::BlockList;
@@ -161,6 +163,20 @@ pub async fn run<P: Platform>(engine: &Engine<P>, operation: Operation, call: &C
         Op::CreateVerificationCheck => {
             let (sid, request) = (call.service()?, CheckRequest::parse(&call.body)?);
             ApiResponse::json(200, &VerificationCheckResource::new(engine.check_verification(who, &sid, request).await?))
+        }
+        Op::CreateClientToken => {
+            let sid = call.service()?;
+            engine.fetch_service(who, &sid).await?;
+            let request = TokenRequest::parse(&call.body)?;
+            let (token, claims) = engine.create_client_token(who, &sid, request).await?;
+            ApiResponse::json(201, &ClientTokenResource::new(token, &claims, who.account.clone(), sid, call.origin))
+        }
+        Op::CreateVerificationResult => {
+            let sid = call.service()?;
+            engine.fetch_service(who, &sid).await?;
+            let text = parse_result_token(&call.body)?;
+            let (claims, verification) = engine.verify_result_token(who, &sid, &text).await?;
+            ApiResponse::json(200, &VerificationResultResource::new(&claims, sid, verification))
         }
         Op::ListAccount => {
             let (filter, query) = (AccountFilter::parse(&call.query)?, PageQuery::parse(&call.query)?);

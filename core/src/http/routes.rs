@@ -43,6 +43,10 @@ pub enum Operation {
     UpdateVerification,
     /// `POST /v2/Services/{ServiceSid}/VerificationCheck`
     CreateVerificationCheck,
+    /// `POST /v2/Services/{ServiceSid}/ClientTokens` (edge-verify's own)
+    CreateClientToken,
+    /// `POST /v2/Services/{ServiceSid}/VerificationResults` (edge-verify's own)
+    CreateVerificationResult,
     /// `GET /v2/Services/{ServiceSid}/RateLimits`
     ListRateLimit,
     /// `POST /v2/Services/{ServiceSid}/RateLimits`
@@ -103,6 +107,8 @@ impl Operation {
             Self::FetchVerification => "FetchVerification",
             Self::UpdateVerification => "UpdateVerification",
             Self::CreateVerificationCheck => "CreateVerificationCheck",
+            Self::CreateClientToken => "CreateClientToken",
+            Self::CreateVerificationResult => "CreateVerificationResult",
             Self::ListRateLimit => "ListRateLimit",
             Self::CreateRateLimit => "CreateRateLimit",
             Self::FetchRateLimit => "FetchRateLimit",
@@ -184,6 +190,8 @@ pub const ROUTES: &[Route] = &[
     route(Method::Get, "/v2/Services/{ServiceSid}/Verifications/{Sid}", Operation::FetchVerification),
     route(Method::Post, "/v2/Services/{ServiceSid}/Verifications/{Sid}", Operation::UpdateVerification),
     route(Method::Post, "/v2/Services/{ServiceSid}/VerificationCheck", Operation::CreateVerificationCheck),
+    route(Method::Post, "/v2/Services/{ServiceSid}/ClientTokens", Operation::CreateClientToken),
+    route(Method::Post, "/v2/Services/{ServiceSid}/VerificationResults", Operation::CreateVerificationResult),
     route(Method::Get, "/v2/Services/{ServiceSid}/RateLimits", Operation::ListRateLimit),
     route(Method::Post, "/v2/Services/{ServiceSid}/RateLimits", Operation::CreateRateLimit),
     route(Method::Get, "/v2/Services/{ServiceSid}/RateLimits/{Sid}", Operation::FetchRateLimit),
@@ -269,7 +277,7 @@ pub fn match_route(method: Option<Method>, path: &str) -> Result<Matched, NoRout
 /// The body parameters of each REST operation, as the connector spec documents them (the
 /// connector's tests parse every documented example with the real parsers).
 pub fn body_params(operation: Operation) -> Vec<ParamSpec> {
-    use crate::spec::{account, rate_limit, safe_list, service, verification};
+    use crate::spec::{account, client_token, rate_limit, safe_list, service, verification};
     use Operation as Op;
     match operation {
         Op::CreateService | Op::UpdateService => service::all(),
@@ -282,6 +290,8 @@ pub fn body_params(operation: Operation) -> Vec<ParamSpec> {
         Op::UpdateRateLimit => vec![rate_limit::DESCRIPTION],
         Op::CreateBucket | Op::UpdateBucket => vec![rate_limit::MAX, rate_limit::INTERVAL],
         Op::CreateSafelist => vec![safe_list::PHONE_NUMBER],
+        Op::CreateClientToken => client_token::ALL.to_vec(),
+        Op::CreateVerificationResult => vec![client_token::RESULT_TOKEN],
         _ => Vec::new(),
     }
 }

@@ -16,6 +16,8 @@ pub enum Credential {
     /// The account's own auth token.
     AuthToken,
     ApiKey(ApiKeySid),
+    /// A client token (`Authorization: Bearer`): a page's, for one service's starts and checks.
+    ClientToken,
 }
 
 /// An authenticated caller.
@@ -36,7 +38,7 @@ impl Principal {
     pub fn require_auth_token(&self) -> Result<(), ApiError> {
         match self.credential {
             Credential::AuthToken => Ok(()),
-            Credential::ApiKey(_) => Err(ApiError::Forbidden("API keys cannot manage accounts or keys; use the account's auth token".into())),
+            Credential::ApiKey(_) | Credential::ClientToken => Err(ApiError::Forbidden("API keys cannot manage accounts or keys; use the account's auth token".into())),
         }
     }
 }

@@ -29,8 +29,10 @@ use edge_verify_core::verify::verification::target::TargetId;
 use edge_verify_core::{ApiError, Engine, Platform, Settings};
 use serde_json::Value;
 
+mod client_tokens;
 mod guard;
 mod known_answers;
+mod pages;
 
 #[test]
 fn known_answers_hold_on_the_host() {

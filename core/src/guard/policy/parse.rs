@@ -236,8 +236,9 @@ impl Policy {
         if json.trim().is_empty() {
             return Ok(Self::default());
         }
-        let root: Value =
-            serde_json::from_str(json).map_err(|_| "POLICY must be a JSON object".to_owned())?;
+        let root: Value = serde_json::from_str(json).map_err(|e| {
+            format!("POLICY must be a JSON object: not valid JSON at line {} column {}", e.line(), e.column())
+        })?;
         let top = Reader::new(&root, String::new())
             .map_err(|_| "POLICY must be a JSON object".to_owned())?;
         let mut settings = top.map.clone();

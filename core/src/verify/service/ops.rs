@@ -3,6 +3,7 @@
 
 use super::record::{ServiceRecord, ServiceUpdate};
 use super::store::ServiceStore;
+use crate::browser::ops::new_token_key;
 use crate::engine::{Engine, Platform};
 use crate::error::ApiError;
 use crate::identity::principal::Principal;
@@ -62,6 +63,7 @@ impl<P: Platform> Engine<P> {
             self.clock.now(),
         );
         record.apply(settings)?;
+        record.browser.token_key = new_token_key(&self.rng);
         records.put_service(&record).await?;
         Ok(record)
     }
@@ -84,7 +86,11 @@ impl<P: Platform> Engine<P> {
     pub async fn update_service(&self, who: &Principal, sid: &ServiceSid, settings: ServiceUpdate) -> Result<ServiceRecord, ApiError> {
         let mut record = self.service_for_update(who, sid).await?;
         self.check_senders(who, &settings)?;
+        let rotate = settings.browser.rotate_token_key;
         record.apply(settings)?;
+        if rotate || record.browser.token_key.is_empty() {
+            record.browser.token_key = new_token_key(&self.rng);
+        }
         record.date_updated = self.clock.now();
         self.records().put_service(&record).await?;
         Ok(record)

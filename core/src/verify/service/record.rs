@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::guard::{GuardSettings, GuardUpdate};
+use crate::browser::settings::{BrowserSettings, BrowserUpdate};
 use crate::channel::is_e164;
 use crate::error::ApiError;
 use crate::input::{Input, Naming, Patch};
@@ -100,6 +101,8 @@ pub struct ServiceRecord {
     pub verify_event_subscription_enabled: bool,
     #[serde(default)]
     pub guard: GuardSettings,
+    #[serde(default)]
+    pub browser: BrowserSettings,
     pub date_created: Timestamp,
     pub date_updated: Timestamp,
 }
@@ -126,6 +129,7 @@ impl ServiceRecord {
             passkeys: PasskeysSettings::default(),
             verify_event_subscription_enabled: false,
             guard: GuardSettings::default(),
+            browser: BrowserSettings::default(),
             date_created: now,
             date_updated: now,
         }
@@ -185,6 +189,7 @@ impl ServiceRecord {
         u.user_verification
             .apply(&mut self.passkeys.user_verification);
         u.guard.apply(&mut self.guard);
+        u.browser.apply(&mut self.browser);
         if self.skip_sms_to_landlines && !self.lookup_enabled {
             let name = match u.naming {
                 Naming::Wire => skip_sms_spec().wire,
@@ -226,6 +231,7 @@ pub struct ServiceUpdate {
     pub discoverable: Patch<String>,
     pub user_verification: Patch<String>,
     pub guard: GuardUpdate,
+    pub browser: BrowserUpdate,
 }
 
 impl ServiceUpdate {
@@ -288,6 +294,7 @@ impl ServiceUpdate {
             discoverable: choice(&PASSKEYS_DISCOVERABLE)?,
             user_verification: choice(&PASSKEYS_USER_VERIFICATION)?,
             guard: GuardUpdate::parse(input)?,
+            browser: BrowserUpdate::parse(input)?,
         })
     }
 }

@@ -37,6 +37,13 @@ pub struct ServiceResource {
     pub limits: LimitOverrides,
     /// Numbers that send nothing and approve with a fixed code (the codes are never shown).
     pub test_numbers: Vec<TestNumberResource>,
+    /// Origins whose pages may call the start and check routes with client tokens.
+    pub allowed_origins: Vec<String>,
+    pub turnstile_site_key: Option<String>,
+    /// Whether starts made with client tokens need a Turnstile token (the secret is never shown).
+    pub turnstile_enabled: bool,
+    /// The host of the SMS's Web OTP line.
+    pub web_otp_domain: Option<String>,
     pub date_created: IsoTime,
     pub date_updated: IsoTime,
     pub url: String,
@@ -142,6 +149,10 @@ impl ServiceResource {
                     date_expires: t.expires.map(|e| e.iso8601()),
                 })
                 .collect(),
+            turnstile_enabled: record.browser.turnstile_secret.is_some(),
+            allowed_origins: record.browser.allowed_origins,
+            turnstile_site_key: record.browser.turnstile_site_key,
+            web_otp_domain: record.browser.web_otp_domain,
             date_created: record.date_created.iso8601(),
             date_updated: record.date_updated.iso8601(),
             url,

@@ -2,12 +2,24 @@
 //! accounts), read through the isolate's cache.
 
 use super::record::ServiceRecord;
+use crate::browser::settings::{public_key, PublicService};
 use crate::error::ApiError;
 use crate::ports::{KeyValue, PutOptions, Records};
 use crate::sid::{AccountSid, ServiceSid};
 
 fn prefix(account: &AccountSid) -> String {
     format!("svc/{account}/")
+}
+
+/// What a CORS preflight (no credentials) may read of a service.
+pub fn public_view(record: &ServiceRecord) -> PublicService {
+    PublicService {
+        account_sid: record.account_sid.to_string(),
+        friendly_name: record.friendly_name.clone(),
+        allowed_origins: record.browser.allowed_origins.clone(),
+        turnstile_site_key: record.browser.turnstile_site_key.clone(),
+        turnstile_enabled: record.browser.turnstile_secret.is_some(),
+    }
 }
 
 fn key(account: &AccountSid, sid: &ServiceSid) -> String {
@@ -37,11 +49,14 @@ impl<K: KeyValue> ServiceStore for Records<'_, K> {
     }
 
     async fn put_service(&self, record: &ServiceRecord) -> Result<(), ApiError> {
-        self.put(&key(&record.account_sid, &record.sid), record, &PutOptions::default()).await
+        self.put(&key(&record.account_sid, &record.sid), record, &PutOptions::default()).await?;
+        // Beside it, what a CORS preflight (no credentials) may read of it.
+        self.put(&public_key(&record.sid), &public_view(record), &PutOptions::default()).await
     }
 
     async fn delete_service(&self, record: &ServiceRecord) -> Result<(), ApiError> {
-        self.delete(&key(&record.account_sid, &record.sid)).await
+        self.delete(&key(&record.account_sid, &record.sid)).await?;
+        self.delete(&public_key(&record.sid)).await
     }
 
     async fn service_sids(&self, account: &AccountSid) -> Result<Vec<String>, ApiError> {

@@ -119,6 +119,10 @@ pub struct VerificationCheckResource {
     pub date_created: IsoTime,
     pub date_updated: IsoTime,
     pub sna_attempts_error_codes: Option<Vec<Sna>>,
+    /// With a client token, an approval's signed proof for the app's backend
+    /// (`POST /v2/Services/{VA}/VerificationResults`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result_token: Option<String>,
 }
 
 impl VerificationCheckResource {
@@ -136,6 +140,7 @@ impl VerificationCheckResource {
             date_created: v.date_created.iso8601(),
             date_updated: v.date_updated.iso8601(),
             sna_attempts_error_codes: None,
+            result_token: None,
         }
     }
 }

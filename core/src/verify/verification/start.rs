@@ -307,6 +307,7 @@ impl<P: Platform> Engine<P> {
                 do_not_share: service.do_not_share_warning_enabled,
                 custom_message: request.custom_message.as_deref(),
                 app_hash: request.app_hash.as_deref(),
+                web_otp_domain: service.browser.web_otp_domain.as_deref(),
             },
             send_digits: request.send_digits.as_deref(),
             channel_configuration: request.channel_configuration.as_ref(),
