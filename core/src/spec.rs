@@ -283,7 +283,7 @@ pub mod verification {
         CHANNEL_CONFIGURATION, APP_HASH, RATE_LIMITS, DEVICE_IP, TEMPLATE_SID, TAGS, TURNSTILE_TOKEN,
     ];
     /// What a start made with a client token may not choose (a browser must not).
-    pub const NOT_FOR_BROWSERS: [ParamSpec; 5] = [CUSTOM_CODE, CUSTOM_MESSAGE, CHANNEL_CONFIGURATION, RATE_LIMITS, TEMPLATE_SID];
+    pub const NOT_FOR_BROWSERS: [ParamSpec; 9] = [CUSTOM_CODE, CUSTOM_MESSAGE, CUSTOM_FRIENDLY_NAME, SEND_DIGITS, AMOUNT, PAYEE, CHANNEL_CONFIGURATION, RATE_LIMITS, TEMPLATE_SID];
     /// Check parameters.
     pub const CHECK: [ParamSpec; 5] = [CODE, TO, VERIFICATION_SID, AMOUNT, PAYEE];
 }

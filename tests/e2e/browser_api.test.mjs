@@ -162,7 +162,7 @@ test("Turnstile: a passing token starts once, a failing or reused one is 60451 a
   assert.equal(sent(), before + 1);
   const call = siteverify.calls.at(-1);
   assert.deepEqual([call.form.secret, call.form.response, call.form.remoteip], ["turnstile-secret", "pass-1", "198.51.100.45"]);
-  assert.ok(call.form.idempotency_key);
+  assert.equal(call.form.idempotency_key, undefined, "no idempotency key: siteverify wants a UUID, and a fresh one per call buys nothing");
   before = sent();
   const reused = await p.post(`${base}/Verifications`, { To: "+14155550161", Channel: "sms", TurnstileToken: "pass-1" });
   assertTwilioError(assert, reused, 403, 60451);
@@ -171,6 +171,15 @@ test("Turnstile: a passing token starts once, a failing or reused one is 60451 a
   // The refusals counted nothing: MaxStarts=2 still has its second start.
   assert.equal((await p.post(`${base}/Verifications`, { To: "+14155550161", Channel: "sms", TurnstileToken: "pass-2" })).status, 201);
   assertTwilioError(assert, await p.post(`${base}/Verifications`, { To: "+14155550162", Channel: "sms", TurnstileToken: "pass-3" }), 429, 20429);
+  // A secret siteverify refuses is the operator's problem: logged, and only "unavailable" to the page.
+  const wrong = await newService({ "Turnstile.SiteKey": "1x00000000000000000000AA", "Turnstile.SecretKey": "wrong-secret" });
+  const q = page((await mint(wrong, {})).token, PAGE, "198.51.100.46");
+  const unavailable = await q.post(`${wrong}/Verifications`, { To: "+14155550164", Channel: "sms", TurnstileToken: "pass-9" });
+  assertTwilioError(assert, unavailable, 403, 60451);
+  assert.equal(unavailable.data.message, "Bot check failed: the bot check is unavailable");
+  await new Promise((r) => setTimeout(r, 100));
+  assert.match(w.logText(), /error 60451: turnstile siteverify refused the service's secret or failed: invalid-input-secret/);
+  assert.ok(!w.logText().includes("wrong-secret"), "the secret is never logged");
   // Backends are not asked for a bot check.
   assert.equal((await w.main.post(`${base}/Verifications`, { To: "+14155550163", Channel: "sms" })).status, 201);
 });

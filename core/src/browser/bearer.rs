@@ -112,7 +112,7 @@ impl<P: Platform> Engine<P> {
         let principal = Principal {
             is_main: service.account_sid == self.settings.main.sid,
             account: AccountSid::parse(&claims.account).ok_or(ApiError::InvalidToken)?,
-            credential: Credential::ClientToken,
+            credential: Credential::ClientToken(claims.id.clone()),
             client: Client {
                 ip: req.header("cf-connecting-ip").and_then(|ip| ip.trim().parse().ok()),
                 end_user: true,
@@ -138,14 +138,21 @@ impl<P: Platform> Engine<P> {
             let given = input.text(&TURNSTILE_TOKEN)?.filter(|t| !t.trim().is_empty());
             let given = given.ok_or_else(|| ApiError::BotCheckFailed(format!("{} is required", input.name(&TURNSTILE_TOKEN))))?;
             let ip = who.client.ip.map(|ip| ip.to_string());
-            let idempotency = super::ops::new_token_key(&self.rng);
             let providers = &self.settings.providers;
-            let check = turnstile::request(&providers.turnstile_api_base, secret, &given, ip.as_deref(), &idempotency);
-            turnstile::judge(self.http.send(&check, providers.timeout_ms).await)?;
+            let check = turnstile::request(&providers.turnstile_api_base, secret, &given, ip.as_deref());
+            turnstile::judge(self.http.send(&check, providers.timeout_ms).await).map_err(|(refusal, log)| {
+                if let Some(line) = log {
+                    P::log(&format!("error 60451: {line}"));
+                }
+                refusal
+            })?;
         }
         let reserved = self.reserve_start(claims).await?;
         let started = self.start_verification(who, &service.sid, request).await;
-        if let (Err(_), Some((shard, at, limits))) = (&started, reserved) {
+        // A start that may have sent (a provider timeout) keeps its count; any other refusal
+        // gives it back.
+        let maybe_sent = matches!(&started, Err(ApiError::DeliveryUncertain { .. }));
+        if let (Err(_), false, Some((shard, at, limits))) = (&started, maybe_sent, reserved) {
             if let Err(err) = self.limiter.send(&shard, LimitCommand::Release { at, limits, dest: None }).await {
                 P::log(&format!("error 20500: releasing a client token's start: {err}"));
             }

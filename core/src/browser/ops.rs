@@ -45,7 +45,8 @@ impl TokenRequest {
             }
         };
         let to = match input.raw_text(&TO)? {
-            None | Some("") => None,
+            None => None,
+            Some(to) if to.trim().is_empty() => return Err(input.invalid(&TO, "must not be empty: leave it out for a token that serves any recipient")),
             Some(to) => Some(parse_any_recipient(to).ok_or_else(|| input.invalid(&TO, "must be a phone number in E.164 form or an email address"))?),
         };
         let max_starts = input.integer(&MAX_STARTS)?.map(|n| u32::try_from(n).unwrap_or(u32::MAX));

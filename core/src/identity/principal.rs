@@ -16,8 +16,19 @@ pub enum Credential {
     /// The account's own auth token.
     AuthToken,
     ApiKey(ApiKeySid),
-    /// A client token (`Authorization: Bearer`): a page's, for one service's starts and checks.
-    ClientToken,
+    /// A client token (`Authorization: Bearer`): a page's, for one service's starts and checks;
+    /// with the token's random id, which the verifications it starts remember.
+    ClientToken(String),
+}
+
+impl Credential {
+    /// The client token's id when the caller is a page.
+    pub fn client_token(&self) -> Option<&str> {
+        match self {
+            Self::ClientToken(id) => Some(id),
+            _ => None,
+        }
+    }
 }
 
 /// An authenticated caller.
@@ -38,7 +49,7 @@ impl Principal {
     pub fn require_auth_token(&self) -> Result<(), ApiError> {
         match self.credential {
             Credential::AuthToken => Ok(()),
-            Credential::ApiKey(_) | Credential::ClientToken => Err(ApiError::Forbidden("API keys cannot manage accounts or keys; use the account's auth token".into())),
+            Credential::ApiKey(_) | Credential::ClientToken(_) => Err(ApiError::Forbidden("API keys cannot manage accounts or keys; use the account's auth token".into())),
         }
     }
 }

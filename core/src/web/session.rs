@@ -89,6 +89,13 @@ pub const DEMO_NAME: &str = "edge-verify demo";
 /// AllowedOrigins the request's own origin), a client token for it (10 minutes), and a redirect
 /// to its hosted page with the token in the fragment. The dev log sink prints the code.
 pub async fn demo<P: Platform>(engine: &Engine<P>, req: &ApiRequest) -> Result<ApiResponse, ApiError> {
+    // Unauthenticated by design (a newcomer's first click), so only for a worker on this machine:
+    // a dev-mode copy reachable from elsewhere must not hand out tokens.
+    let host = req.origin.split_once("://").map_or("", |(_, h)| h);
+    let host = host.strip_prefix('[').and_then(|h| h.split_once(']')).map_or_else(|| host.rsplit_once(':').map_or(host, |(h, _)| h), |(h, _)| h);
+    if !matches!(host, "127.0.0.1" | "localhost" | "::1") {
+        return Err(ApiError::Forbidden("/dev/demo answers on 127.0.0.1 or localhost only".into()));
+    }
     let main = Principal { account: engine.settings.main.sid.clone(), is_main: true, credential: Credential::AuthToken, client: Default::default() };
     let records = engine.records();
     let sids = records.service_sids(&main.account).await?;
@@ -100,7 +107,7 @@ pub async fn demo<P: Platform>(engine: &Engine<P>, req: &ApiRequest) -> Result<A
         Some(service) => engine.update_service(&main, &service.sid, ServiceUpdate::parse(&query.input(Naming::Wire))?).await?,
         None => engine.create_service(&main, ServiceUpdate::parse_new(&query.input(Naming::Wire))?).await?,
     };
-    let request = TokenRequest { ttl: 600, scopes: vec![Scope::Start, Scope::Check], to: None, max_starts: None };
+    let request = TokenRequest { ttl: 600, scopes: vec![Scope::Start, Scope::Check], to: None, max_starts: Some(5) };
     let (token, _) = engine.create_client_token(&main, &service.sid, request).await?;
     let location = format!("/verify/{}#token={token}&channel=sms", service.sid);
     Ok(no_store(ApiResponse { status: 302, headers: vec![("location".into(), location)], body: Vec::new() }))

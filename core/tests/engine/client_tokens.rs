@@ -118,7 +118,8 @@ fn a_bound_token_serves_its_to_only_and_max_starts_bounds_it() {
     let (_, other) = call(&e, "POST", &start, "To=%2B14155550199&Channel=sms");
     assert_invalid_token(&as_page(&e, &format!("{base}/VerificationCheck"), &token, "To=%2B14155550199&Code=123456"), "checking another To");
     let by_sid = format!("VerificationSid={}&Code=123456", other["sid"].as_str().unwrap());
-    assert_invalid_token(&as_page(&e, &format!("{base}/VerificationCheck"), &token, &by_sid), "checking another To's SID");
+    let (status, err) = as_page(&e, &format!("{base}/VerificationCheck"), &token, &by_sid);
+    assert_eq!((status, err["code"].as_u64()), (404, Some(20404)), "another To's SID, started by a backend, is out of a page's reach: {err}");
     assert_eq!(as_page(&e, &start, &token, "To=%2B14155550100&Channel=sms").0, 201, "the second start");
     let (status, err) = as_page(&e, &start, &token, "To=%2B14155550100&Channel=sms");
     assert_eq!((status, err["code"].as_u64()), (429, Some(20429)), "MaxStarts: {err}");
@@ -151,7 +152,7 @@ fn a_browser_cannot_choose_what_only_a_backend_may_and_its_ip_is_the_client() {
     let base = service(&e, "FriendlyName=Acme&CustomCodeEnabled=true");
     let token = mint(&e, &base, "");
     let start = format!("{base}/Verifications");
-    for (name, value) in [("CustomCode", "123456"), ("CustomMessage", "Code {{code}}"), ("ChannelConfiguration", "{}"), ("RateLimits", "{}"), ("TemplateSid", "HJaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")] {
+    for (name, value) in [("CustomCode", "123456"), ("CustomMessage", "Code {{code}}"), ("ChannelConfiguration", "{}"), ("RateLimits", "{}"), ("TemplateSid", "HJaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"), ("CustomFriendlyName", "PayPal"), ("SendDigits", "1234"), ("Amount", "10 EUR"), ("Payee", "Mallory")] {
         let (status, err) = as_page(&e, &start, &token, &format!("To=%2B14155550100&Channel=sms&{name}={}", value.replace('{', "%7B").replace('}', "%7D")));
         assert_eq!((status, err["code"].as_u64()), (400, Some(60200)), "{name}: {err}");
         assert!(err["message"].as_str().unwrap().starts_with(&format!("Invalid parameter: {name}:")), "{err}");
@@ -249,7 +250,7 @@ fn turnstile_guards_token_starts_and_a_refusal_counts_nothing() {
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].url, "https://challenges.cloudflare.com/turnstile/v0/siteverify");
     let form = String::from_utf8(sent[0].body.clone()).unwrap();
-    assert!(form.starts_with("secret=secret-key&response=abc&remoteip=198.51.100.9&idempotency_key="), "{form}");
+    assert_eq!(form, "secret=secret-key&response=abc&remoteip=198.51.100.9");
     drop(sent);
     assert_eq!(call(&e, "POST", &start, "To=%2B14155550100&Channel=sms").0, 201, "Basic starts are not affected");
 }
@@ -302,4 +303,35 @@ fn a_token_route_challenges_for_a_token_and_the_others_for_basic() {
     assert_eq!((r.status, r.header("www-authenticate")), (401, Some("Bearer realm=\"edge-verify\", error=\"invalid_token\"")), "no Basic prompt in a browser");
     let r = raw(&e, &with_token("GET", "/v2/Services", "evt1.x.y", "", None));
     assert_eq!((r.status, r.header("www-authenticate")), (401, Some("Basic realm=\"edge-verify\"")));
+}
+
+#[test]
+fn a_page_reaches_only_what_a_page_started_so_it_cannot_spend_others_guesses() {
+    let e = engine_with(MemoryKv::default(), settings(&[("POLICY", r#"{"fraud_guard": "off"}"#)]));
+    let base = service(&e, "FriendlyName=Acme");
+    let (check, start) = (format!("{base}/VerificationCheck"), format!("{base}/Verifications"));
+    // A backend's login code: no page's token may guess at it.
+    assert_eq!(call(&e, "POST", &start, "To=%2B14155550100&Channel=sms").0, 201);
+    let backend_code = last_code(&e);
+    let hostile = mint(&e, &base, "");
+    for _ in 0..6 {
+        let (status, err) = as_page(&e, &check, &hostile, "To=%2B14155550100&Code=000000");
+        assert_eq!((status, err["code"].as_u64()), (404, Some(20404)), "{err}");
+    }
+    let (status, ok) = call(&e, "POST", &check, &format!("To=%2B14155550100&Code={backend_code}"));
+    assert_eq!((status, ok["status"].as_str()), (200, Some("approved")), "the backend's five guesses are intact");
+
+    // A page's own verification: its token checks it, another page's token does not...
+    let visitor = mint(&e, &base, "");
+    assert_eq!(as_page(&e, &start, &visitor, "To=%2B14155550101&Channel=sms").0, 201);
+    let code = last_code(&e);
+    let (status, _) = as_page(&e, &check, &hostile, "To=%2B14155550101&Code=000000");
+    assert_eq!(status, 404, "another page's token cannot spend the visitor's guesses");
+    // ...and a new token for the same visitor takes it over by resending (the first expired).
+    let renewed = mint(&e, &base, "");
+    assert_eq!(as_page(&e, &start, &renewed, "To=%2B14155550101&Channel=sms").0, 201, "a resend");
+    assert_eq!(last_code(&e), code, "the same code");
+    assert_eq!(as_page(&e, &check, &visitor, &format!("To=%2B14155550101&Code={code}")).0, 404, "the old token lost it");
+    let (status, ok) = as_page(&e, &check, &renewed, &format!("To=%2B14155550101&Code={code}"));
+    assert_eq!((status, ok["status"].as_str()), (200, Some("approved")));
 }

@@ -64,15 +64,23 @@ fn the_page_settings_need_its_token_and_judge_the_redirect() {
 #[test]
 fn the_dev_demo_makes_one_service_and_lands_on_its_page_with_a_token() {
     let e = engine_with(MemoryKv::default(), settings(&[("DEV_MODE", "true")]));
-    let first = get(&e, "/dev/demo", None);
+    let remote = get(&e, "/dev/demo", None);
+    assert_eq!((remote.status, json(&remote)["code"].as_u64()), (403, Some(20403)), "only on this machine");
+    let local = |path: &str| {
+        let mut req = request("GET", path, MAIN, TOKEN, "", "");
+        req.headers.retain(|(k, _)| k != "authorization");
+        req.origin = "http://127.0.0.1:8787".into();
+        raw(&e, &req)
+    };
+    let first = local("/dev/demo");
     assert_eq!(first.status, 302);
     let location = header(&first, "location").unwrap().to_owned();
     let (page, fragment) = location.split_once('#').unwrap();
     assert!(page.starts_with("/verify/VA") && fragment.starts_with("token=evt1.") && fragment.ends_with("&channel=sms"), "{location}");
-    let again = get(&e, "/dev/demo", None);
+    let again = local("/dev/demo");
     assert!(header(&again, "location").unwrap().starts_with(page), "the demo service is reused");
     let (_, list) = call(&e, "GET", "/v2/Services", "");
     let services = list["services"].as_array().unwrap();
     assert_eq!(services.len(), 1);
-    assert_eq!(services[0]["allowed_origins"], serde_json::json!(["https://verify.example"]));
+    assert_eq!(services[0]["allowed_origins"], serde_json::json!(["http://127.0.0.1:8787"]));
 }

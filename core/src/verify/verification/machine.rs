@@ -45,6 +45,9 @@ pub struct StartCommand {
     /// The guard's notes on this start, kept so an approval can be credited.
     #[serde(default)]
     pub guard: Option<GuardNote>,
+    /// The client token a page started with (`None`: a backend's credentials).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starter: Option<String>,
 }
 
 /// When this target's sends happened in the last day (Unix seconds, oldest first).
@@ -121,6 +124,10 @@ pub struct Selector {
     pub account_sid: AccountSid,
     pub service_sid: ServiceSid,
     pub sid: Option<VerificationSid>,
+    /// A page's client token: it reaches only the verifications a client token started, and
+    /// took over last (a backend's credentials reach every one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starter: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,6 +186,7 @@ fn selected<'a>(state: &'a mut State, selector: &Selector) -> Result<&'a mut Ver
         .as_mut()
         .filter(|v| v.public.account_sid == selector.account_sid && v.public.service_sid == selector.service_sid)
         .filter(|v| selector.sid.as_ref().is_none_or(|s| *s == v.public.sid))
+        .filter(|v| selector.starter.is_none() || selector.starter == v.starter)
         .ok_or(Refusal::NotFound)
 }
 
@@ -265,6 +273,11 @@ pub fn start(
             _ => {}
         }
         v.public.send_attempts.push(attempt);
+        // A page's resend takes over a page-started verification (a new token for the same
+        // visitor); one a backend started stays out of every page's reach.
+        if start.starter.is_some() && v.starter.is_some() {
+            v.starter = start.starter;
+        }
         v.public.channel = start.channel;
         v.public.date_updated = now;
         let code = (!v.custom_code).then(|| key.derive_code(v.seed.as_bytes(), v.code_length));
@@ -300,6 +313,7 @@ pub fn start(
         locale: start.locale,
         rate_limits: start.rate_limits,
         tags: start.tags,
+        starter: start.starter,
     };
     let started = Started { verification: verification.view(), created: true, code: (!custom_code).then_some(code) };
     *state = Some(verification);
@@ -399,11 +413,12 @@ mod tests {
             lifetime_seconds: 600,
             send_limits: None,
             guard: None,
+            starter: None,
         }
     }
 
     fn selector() -> Selector {
-        Selector { account_sid: AccountSid::parse(&sid(1, "AC")).unwrap(), service_sid: ServiceSid::parse(&sid(1, "VA")).unwrap(), sid: None }
+        Selector { account_sid: AccountSid::parse(&sid(1, "AC")).unwrap(), service_sid: ServiceSid::parse(&sid(1, "VA")).unwrap(), sid: None, starter: None }
     }
 
     fn check_cmd(code: &str) -> CheckCommand {

@@ -92,6 +92,10 @@ pub struct Verification {
     /// `RateLimits` keys and values, kept for rate limit enforcement.
     pub rate_limits: Option<Map<String, Value>>,
     pub tags: Option<Map<String, Value>>,
+    /// The client token that started it (or took it over by a resend); `None`: a backend's
+    /// credentials, and then no page's token reaches it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starter: Option<String>,
 }
 impl Verification {
     pub fn view(&self) -> VerificationView {

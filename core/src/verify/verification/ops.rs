@@ -55,7 +55,8 @@ impl<P: Platform> Engine<P> {
             VerificationRef::Sid(sid) => (targets.target_of(sid), Some(sid.clone())),
             VerificationRef::To(to) => (targets.target(service, &identity(to)), None),
         };
-        Ok((target, Selector { account_sid: who.account.clone(), service_sid: service.clone(), sid }))
+        let starter = who.credential.client_token().map(str::to_owned);
+        Ok((target, Selector { account_sid: who.account.clone(), service_sid: service.clone(), sid, starter }))
     }
 
     /// Tells the fraud guard that a destination's verification was approved.

@@ -155,6 +155,7 @@ impl<P: Platform> Engine<P> {
                 dest,
                 shards: probed,
             }),
+            starter: who.credential.client_token().map(str::to_owned),
         };
         let reserve = reservations.iter().map(|r| {
             self.limiter.send(
