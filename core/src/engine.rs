@@ -4,6 +4,7 @@
 
 use std::rc::Rc;
 
+use crate::browser::token::TokenKey;
 use crate::cache::ReadCache;
 use crate::code::CodeKey;
 use crate::delivery::config::DeliveryConfig;
@@ -35,6 +36,11 @@ pub trait Platform {
 /// Default verification lifetime: 10 minutes.
 pub const DEFAULT_LIFETIME_SECONDS: u64 = 600;
 
+/// The refusal of anything that needs a key derived from `CODE_HMAC_KEY` when it is missing.
+pub fn missing_code_key() -> ApiError {
+    ApiError::Internal("CODE_HMAC_KEY is not set (16+ characters)".into())
+}
+
 /// Everything the deployment configures, built once per isolate from the environment.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -45,6 +51,8 @@ pub struct Settings {
     pub target_key: Option<TargetKey>,
     /// Names limiter shards and hashes destinations; derived from `CODE_HMAC_KEY`.
     pub shard_key: Option<ShardKey>,
+    /// Signs client and result tokens; derived from `CODE_HMAC_KEY`.
+    pub token_key: Option<TokenKey>,
     /// `POLICY`: limits, geo permissions, fraud guard, caps, content rules.
     pub policy: Policy,
     /// `VERIFICATION_LIFETIME_SECONDS`.
@@ -112,6 +120,7 @@ impl Settings {
             main: MainAccount::new(sid, &token, name),
             target_key: code_key.as_ref().and_then(TargetKey::new),
             shard_key: code_key.as_ref().and_then(ShardKey::new),
+            token_key: code_key.as_ref().and_then(TokenKey::new),
             policy,
             code_key,
             lifetime_seconds,

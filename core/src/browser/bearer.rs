@@ -10,7 +10,7 @@ use super::token::{ClientClaims, Scope};
 use super::turnstile;
 use crate::channel::identity;
 use crate::delivery::HttpClient;
-use crate::engine::{Engine, Platform};
+use crate::engine::{missing_code_key, Engine, Platform};
 use crate::error::ApiError;
 use crate::guard::limiter::Limiter;
 use crate::guard::plan::Client;
@@ -163,7 +163,7 @@ impl<P: Platform> Engine<P> {
     /// Counts a start against the token's `MaxStarts` (a shard named by the token's id).
     async fn reserve_start(&self, claims: &ClientClaims) -> Result<Option<(crate::guard::limiter::ShardName, crate::time::Timestamp, Vec<Limit>)>, ApiError> {
         let Some(max) = claims.max_starts else { return Ok(None) };
-        let key = self.settings.shard_key.as_ref().ok_or_else(|| ApiError::Internal("CODE_HMAC_KEY is not set (16+ characters)".into()))?;
+        let key = self.settings.shard_key.as_ref().ok_or_else(missing_code_key)?;
         let shard = key.shard(&format!("ct|{}", claims.id));
         let lifetime = claims.expires.saturating_sub(claims.issued).saturating_add(60);
         let limits = vec![Limit { name: "client token starts".into(), max: u64::from(max), interval: u32::try_from(lifetime).unwrap_or(u32::MAX), weight: 1 }];

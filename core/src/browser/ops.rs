@@ -3,7 +3,7 @@
 
 use super::token::{self, ClientClaims, ResultClaims, Scope, TokenKey, CLIENT_PREFIX, RESULT_PREFIX, RESULT_TTL_SECONDS};
 use crate::channel::parse_any_recipient;
-use crate::engine::{Engine, Platform};
+use crate::engine::{missing_code_key, Engine, Platform};
 use crate::error::ApiError;
 use crate::identity::principal::Principal;
 use crate::identity::records::AccountStatus;
@@ -67,12 +67,8 @@ pub fn new_token_key(rng: &impl crate::sid::Rng) -> String {
 }
 
 impl<P: Platform> Engine<P> {
-    pub(crate) fn token_key(&self) -> Result<TokenKey, ApiError> {
-        self.settings
-            .code_key
-            .as_ref()
-            .and_then(TokenKey::new)
-            .ok_or_else(|| ApiError::Internal("CODE_HMAC_KEY is not set (16+ characters)".into()))
+    pub(crate) fn token_key(&self) -> Result<&TokenKey, ApiError> {
+        self.settings.token_key.as_ref().ok_or_else(missing_code_key)
     }
 
     /// Mints a client token for the caller's service (shown once, stored nowhere).

@@ -10,7 +10,7 @@ use super::request::{CheckRequest, VerificationRef};
 use super::target::{TargetId, TargetKey};
 use crate::channel::identity;
 use crate::code::CodeKey;
-use crate::engine::{Engine, Platform};
+use crate::engine::{missing_code_key, Engine, Platform};
 use crate::error::ApiError;
 use crate::guard::limiter::{Limiter, ShardName};
 use crate::guard::shard::LimitCommand;
@@ -44,7 +44,7 @@ impl<P: Platform> Engine<P> {
         let settings = &self.settings;
         match (&settings.code_key, &settings.target_key) {
             (Some(code), Some(target)) => Ok((code, target)),
-            _ => Err(ApiError::Internal("CODE_HMAC_KEY is not set (16+ characters)".into())),
+            _ => Err(missing_code_key()),
         }
     }
 

@@ -8,7 +8,7 @@ use super::coordinator::Coordinator;
 use super::request::StartRequest;
 use super::target::TargetId;
 use crate::channel::Channel;
-use crate::engine::{Engine, Platform};
+use crate::engine::{missing_code_key, Engine, Platform};
 use crate::error::ApiError;
 use crate::guard::geo::{self, Destination};
 use crate::guard::limiter::{Limiter, ShardKey};
@@ -55,9 +55,7 @@ impl<P: Platform> Engine<P> {
         identity: &str,
         exempt: bool,
     ) -> Result<(Vec<Reservation>, u64), ApiError> {
-        let key = self.settings.shard_key.as_ref().ok_or_else(|| {
-            ApiError::Internal("CODE_HMAC_KEY is not set (16+ characters)".into())
-        })?;
+        let key = self.settings.shard_key.as_ref().ok_or_else(missing_code_key)?;
         let channel = request.channel;
         let destination = (channel != Channel::Email).then(|| Destination::of(&request.to));
         if let Some(to) = &destination {
