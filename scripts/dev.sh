@@ -38,4 +38,7 @@ cat <<MSG
 
 MSG
 export CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_SEND_METRICS=false WRANGLER_SEND_ERROR_REPORTS=false
+# The history database (D1, /v2/Attempts): apply migrations/*.sql to the local copy under
+# .wrangler/state (offline; already applied ones are skipped).
+npx wrangler d1 migrations apply HISTORY --local --persist-to .wrangler/state < /dev/null > /dev/null
 exec npx wrangler dev --ip 127.0.0.1 --port "$port" --persist-to .wrangler/state --show-interactive-dev-session=false

@@ -35,6 +35,7 @@ echo "== deploy bundle (wrangler deploy --dry-run, offline)"
 mkdir -p .test-tmp
 sed '/^\[build\]/,/^$/d' wrangler.toml > .test-tmp/wrangler.toml
 sed -i 's|^main = "|main = "../|' .test-tmp/wrangler.toml
+sed -i 's|^migrations_dir = "|migrations_dir = "../|' .test-tmp/wrangler.toml
 npx --no-install wrangler deploy --dry-run --config .test-tmp/wrangler.toml --outdir "$PWD/.test-tmp/deploy" 2>&1 | grep -E "Total Upload|error|Error" || true
 test -s .test-tmp/deploy/entry.js && ls .test-tmp/deploy/*.wasm > /dev/null
 

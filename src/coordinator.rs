@@ -160,13 +160,15 @@ pub struct VerificationTarget {
     /// What storage holds, as last read or written: an object is the only writer of its
     /// storage, so while it stays in memory it need not read or decode it again.
     held: RefCell<Option<(TargetState, Sends)>>,
+    /// The `EVENT_OUTBOX` binding, told of a verification that expires still pending.
+    outbox: Option<ObjectNamespace>,
 }
 
 #[wasm_bindgen(js_sys = worker::js_sys, wasm_bindgen_futures = worker::wasm_bindgen_futures)]
 impl VerificationTarget {
     #[wasm_bindgen(constructor)]
     pub fn new(state: worker::worker_sys::DurableObjectState, env: Env) -> Self {
-        Self { storage: TargetStorage::new(&State::from(state)), key: code_key(&env), held: RefCell::new(None) }
+        Self { storage: TargetStorage::new(&State::from(state)), key: code_key(&env), held: RefCell::new(None), outbox: crate::outbox::namespace(&env) }
     }
 
     /// Runs one command (JSON text) and returns the reply (JSON text). Synchronous: the storage
@@ -177,13 +179,16 @@ impl VerificationTarget {
     }
 
     /// Removes what has expired (the verification, sends older than a day) and sets the alarm
-    /// for what remains.
-    pub fn alarm(&self) -> Result<(), JsValue> {
+    /// for what remains; a verification that expired pending emits `verification.expired` (the
+    /// alarm waits on handing it to the outbox).
+    pub fn alarm(&self) -> Result<JsValue, JsValue> {
         self.held.replace(None);
         let storage = self.storage.as_ref().map_err(|why| failure(why))?;
         let now = WorkerClock.now();
+        let mut emitted = JsValue::UNDEFINED;
         let done = match (storage.load(now), storage.sends(now)) {
             (Ok(state), Ok(sends)) => {
+                emitted = crate::outbox::expired(self.outbox.as_ref(), &state, now);
                 let state = state.filter(|v| now < v.public.expires_at);
                 storage.alarm_set.set(false);
                 storage
@@ -199,7 +204,7 @@ impl VerificationTarget {
                 _ => Err(why),
             },
         };
-        done.map_err(|why| failure(&why))
+        done.map(|()| emitted).map_err(|why| failure(&why))
     }
 }
 

@@ -4,7 +4,7 @@
 // no HTTP request or response between them). The logic stays in Rust (VerificationTarget.command,
 // Limiter.command).
 import { DurableObject } from "cloudflare:workers";
-import worker, { VerificationTarget as Target, Limiter as Shard } from "../build/index.js";
+import worker, { VerificationTarget as Target, Limiter as Shard, EventOutbox as Outbox } from "../build/index.js";
 
 export class VerificationTarget extends DurableObject {
   #target;
@@ -37,6 +37,23 @@ export class Limiter extends DurableObject {
 
   alarm() {
     return this.#shard.alarm();
+  }
+}
+
+export class EventOutbox extends DurableObject {
+  #outbox;
+
+  constructor(ctx, env) {
+    super(ctx, env);
+    this.#outbox = new Outbox(ctx, env);
+  }
+
+  command(text) {
+    return this.#outbox.command(text);
+  }
+
+  alarm() {
+    return this.#outbox.alarm();
   }
 }
 

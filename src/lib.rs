@@ -5,8 +5,10 @@
 
 mod coordinator;
 pub mod glue;
+mod history;
 mod limiter;
 mod objects;
+mod outbox;
 pub mod platform;
 mod runtime;
 
@@ -26,6 +28,7 @@ pub use coordinator::VerificationTarget;
 use coordinator::WorkerCoordinator;
 use glue::{read_request, write_response};
 pub use limiter::Limiter;
+pub use outbox::EventOutbox;
 use limiter::WorkerLimiter;
 use platform::{CryptoRng, WorkerClock, WorkerHttp, WorkerKv, Workers};
 
@@ -102,6 +105,7 @@ fn engine(env: &Env, ctx: Context) -> std::result::Result<Engine<Workers>, ApiRe
     };
     let targets = binding("VERIFY_TARGET")?;
     let limiters = binding("LIMITER")?;
+    let history = history::WorkerDb::new(env, ctx.clone());
     Ok(Engine {
         kv,
         clock: WorkerClock,
@@ -109,9 +113,12 @@ fn engine(env: &Env, ctx: Context) -> std::result::Result<Engine<Workers>, ApiRe
         coordinator: WorkerCoordinator(targets.unchecked_into()),
         limiter: WorkerLimiter {
             namespace: limiters.unchecked_into(),
-            ctx,
+            ctx: ctx.clone(),
         },
+        // Optional: without it, webhook operations answer 500 naming it and events go nowhere.
+        events: outbox::WorkerEvents { namespace: outbox::namespace(env), ctx },
         http: WorkerHttp,
+        history,
         settings,
         cache,
     })

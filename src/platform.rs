@@ -28,6 +28,8 @@ impl Platform for Workers {
     type Coordinator = WorkerCoordinator;
     type Limiter = WorkerLimiter;
     type Http = WorkerHttp;
+    type History = crate::history::WorkerDb;
+    type Events = crate::outbox::WorkerEvents;
 
     fn log(line: &str) {
         console_log!("{line}");
@@ -132,6 +134,10 @@ impl Clock for WorkerClock {
     fn now(&self) -> Timestamp {
         Timestamp::from_unix_seconds(worker::Date::now().as_millis() / 1000)
     }
+
+    fn now_millis(&self) -> u64 {
+        worker::Date::now().as_millis()
+    }
 }
 
 /// The platform CSPRNG (`crypto.getRandomValues`).
@@ -162,7 +168,10 @@ fn js_request(method: &str, url: &str, headers: &[(String, String)], body: &JsVa
         }
         init.set_headers(&js_headers);
     }
-    init.set_body(body);
+    // A GET (a gateway's query-string template) may not carry a body, not even an empty one.
+    if method != "GET" && method != "HEAD" {
+        init.set_body(body);
+    }
     web_sys::Request::new_with_str_and_init(url, &init).map_err(|e| js_error(&e))
 }
 

@@ -13,7 +13,13 @@
 //! - base and connection handle errors from Twilio's `{code, message, more_info, status}` body,
 //!   sanitize the authorization header, and the connection stores metadata;
 //! - RPCs have a limit; pickers of get, update and delete modules open in `mode: edit`;
-//! - objects are collections or key/value arrays (never `any`); dates are dates.
+//! - objects are collections or key/value arrays (never `any`); dates are dates;
+//! - search modules send their filters and follow `meta.next_page_url` (Verify lists) or
+//!   `next_page_uri` (2010 lists);
+//! - the instant trigger sits on a dedicated webhook that attaches and detaches itself
+//!   (`make_app/trigger.rs`).
+
+mod trigger;
 
 use std::path::PathBuf;
 
@@ -127,6 +133,7 @@ pub fn humanize(key: &str) -> String {
 fn crud(action: &Action) -> Option<&'static str> {
     match action.id.split('_').next() {
         Some("get") => Some("read"),
+        _ if action.id.ends_with("_summary") => Some("read"),
         Some("create" | "start" | "check") => Some("create"),
         Some("update") => Some("update"),
         Some("delete") => Some("delete"),
@@ -401,6 +408,8 @@ struct Module {
     description: String,
     kind: &'static str,
     crud: Option<&'static str>,
+    /// The webhook of an instant trigger.
+    webhook: Option<&'static str>,
     communication: Value,
     params: Vec<Value>,
     interface: Value,
@@ -414,6 +423,14 @@ fn page_size_query(n: u64) -> Value {
     Value::Object(qs)
 }
 
+/// The next page of a list: Verify lists (`/v2/...`) give an absolute `meta.next_page_url`, 2010
+/// lists (`/2010-04-01/...`) a `next_page_uri` relative to the origin, which Make joins to the
+/// base URL. Each next URL carries the query of the first, so nothing is merged.
+fn pagination(route: &str) -> Value {
+    let next = if route.starts_with("/2010-04-01/") { "{{body.next_page_uri}}" } else { "{{body.meta.next_page_url}}" };
+    json!({ "mergeWithParent": false, "url": next, "condition": next })
+}
+
 fn rest_route(action: &Action) -> String {
     action.route().map(|(_, path)| path.to_owned()).unwrap_or_default()
 }
@@ -424,14 +441,22 @@ fn search_module(action: &Action, spec: &Value) -> Module {
     let sample = edge_verify_core::examples::action_output(action.id, ORIGIN);
     let key = sample.pointer("/meta/key").and_then(Value::as_str).unwrap_or("items").to_owned();
     let page_size = paging::PAGE_SIZE.default.and_then(|d| d.parse::<u64>().ok()).unwrap_or(50);
-    let communication = json!({
-        "url": rest_route(action),
-        "method": "GET",
-        "qs": page_size_query(page_size),
-        "response": { "iterate": format!("{{{{body.{key}}}}}"), "output": "{{item}}", "limit": "{{parameters.limit}}" },
-        "pagination": { "mergeWithParent": false, "url": "{{body.meta.next_page_url}}", "condition": "{{body.meta.next_page_url}}" },
-    });
     let paging_fields = [paging::PAGE_SIZE.field, paging::PAGE_TOKEN.field, paging::PAGE.field];
+    // The filters, by their wire names (Make leaves out those the user left empty).
+    let mut qs = page_size_query(page_size);
+    if let Some(qs) = qs.as_object_mut() {
+        for f in action.fields.iter().filter(|f| !paging_fields.contains(&f.spec.field) && matches!(f.place, Place::Query)) {
+            qs.insert(f.spec.wire.to_owned(), json!(format!("{{{{parameters.{}}}}}", f.spec.field)));
+        }
+    }
+    let route = rest_route(action);
+    let communication = json!({
+        "url": route,
+        "method": "GET",
+        "qs": qs,
+        "response": { "iterate": format!("{{{{body.{key}}}}}"), "output": "{{item}}", "limit": "{{parameters.limit}}" },
+        "pagination": pagination(&route),
+    });
     let rules = Rules::of(action);
     let mut params: Vec<Value> = action.fields.iter().filter(|f| !paging_fields.contains(&f.spec.field)).map(|f| parameter(&f.spec, f.required, rules)).collect();
     let help = format!("The maximum number of {} Make returns during one execution cycle.", humanize(&key).to_lowercase());
@@ -445,6 +470,7 @@ fn search_module(action: &Action, spec: &Value) -> Module {
         description: action.description.to_owned(),
         kind: "search",
         crud: None,
+        webhook: None,
         communication,
         params,
         interface,
@@ -504,6 +530,7 @@ fn universal_module(action: &Action) -> Module {
         description: UNIVERSAL_DESCRIPTION.to_owned(),
         kind: "universal",
         crud: None,
+        webhook: None,
         communication,
         params,
         interface: json!([
@@ -537,6 +564,7 @@ fn action_module(action: &Action, spec: &Value) -> Module {
         description: action.description.to_owned(),
         kind: "action",
         crud: crud(action),
+        webhook: None,
         communication: json!({
             "url": format!("/v1/actions/{}", action.id),
             "method": "POST",
@@ -551,14 +579,16 @@ fn action_module(action: &Action, spec: &Value) -> Module {
 }
 
 fn modules(spec: &Value) -> Vec<Module> {
-    catalog()
+    let mut modules: Vec<Module> = catalog()
         .iter()
         .map(|action| match module_type(action) {
             "search" => search_module(action, spec),
             "universal" => universal_module(action),
             _ => action_module(action, spec),
         })
-        .collect()
+        .collect();
+    modules.push(trigger::module(spec));
+    modules
 }
 
 fn connection_files(prefix: &str) -> Vec<(String, Value)> {
@@ -644,7 +674,16 @@ pub fn files() -> Vec<(PathBuf, Value)> {
         if let Some(crud) = m.crud {
             entry.insert("actionCrud".into(), json!(crud));
         }
-        entry.insert("connection".into(), json!(CONNECTION));
+        // An instant trigger takes its connection from its webhook.
+        match m.webhook {
+            Some(webhook) => {
+                entry.insert("connection".into(), Value::Null);
+                entry.insert("webhook".into(), json!(webhook));
+            }
+            None => {
+                entry.insert("connection".into(), json!(CONNECTION));
+            }
+        }
         entry.insert("codeFiles".into(), Value::Object(code_files));
         let group = if m.kind == "universal" {
             2
@@ -660,6 +699,25 @@ pub fn files() -> Vec<(PathBuf, Value)> {
     }
     files.push(("modules/groups.json".into(), json!(groups.iter().map(|(label, modules)| json!({ "label": label, "modules": modules })).collect::<Vec<_>>())));
 
+    let webhook_prefix = format!("webhooks/{0}/{0}", file_prefix(trigger::WEBHOOK));
+    let mut webhook_files = Map::new();
+    for (code, suffix, content) in [
+        ("communication", "communication", trigger::communication()),
+        ("params", "params", trigger::webhook_params()),
+        ("attach", "attach", trigger::attach()),
+        ("detach", "detach", trigger::detach()),
+        ("requiredScope", "required-scope", json!([])),
+    ] {
+        let path = format!("{webhook_prefix}.{suffix}.iml.json");
+        webhook_files.insert(code.into(), json!(path));
+        files.push((path, content));
+    }
+    let mut webhooks = Map::new();
+    webhooks.insert(
+        trigger::WEBHOOK.into(),
+        json!({ "label": "Verification events", "webhookType": "web", "connection": CONNECTION, "codeFiles": webhook_files }),
+    );
+
     let rpc_id = component_id("list_services");
     let rpc_prefix = format!("rpcs/{0}/{0}", file_prefix(&rpc_id));
     let list = catalog().into_iter().find(|a| module_type(a) == "search");
@@ -674,7 +732,7 @@ pub fn files() -> Vec<(PathBuf, Value)> {
                 "limit": RPC_LIMIT,
                 "output": { "label": "{{item.friendly_name}} ({{item.sid}})", "value": "{{item.sid}}" },
             },
-            "pagination": { "mergeWithParent": false, "url": "{{body.meta.next_page_url}}", "condition": "{{body.meta.next_page_url}}" },
+            "pagination": pagination(&list.as_ref().map(rest_route).unwrap_or_default()),
         }),
     ));
     files.push((format!("{rpc_prefix}.params.iml.json"), json!([])));
@@ -695,7 +753,7 @@ pub fn files() -> Vec<(PathBuf, Value)> {
             "generalCodeFiles": { "base": "general/base.iml.json", "common": "general/common.json", "groups": "modules/groups.json", "readme": null },
             "components": {
                 "connection": connections,
-                "webhook": {},
+                "webhook": webhooks,
                 "module": module_entries,
                 "rpc": rpcs,
                 "function": {},
@@ -729,5 +787,7 @@ mod tests {
         assert_eq!(humanize("whatsapp"), "WhatsApp");
         assert_eq!(humanize("GET"), "GET");
         assert_eq!(humanize("msg_service_sid"), "Messaging service SID");
+        assert_eq!(pagination("/2010-04-01/Accounts.json")["url"], "{{body.next_page_uri}}");
+        assert_eq!(pagination("/v2/Attempts")["condition"], "{{body.meta.next_page_url}}");
     }
 }

@@ -5,15 +5,21 @@
 //! importers that build requests from examples send working requests as they are.
 
 pub mod examples;
+pub mod links;
+pub mod rules;
 
 use edge_verify_core::actions::api_call::ApiCallResult;
 use edge_verify_core::actions::catalog::{catalog, Action, ActionDescription, Catalog};
 use edge_verify_core::browser::resource::{ClientTokenResource, VerificationResultResource};
 use edge_verify_core::error::ErrorBody;
+use edge_verify_core::events::event::{Event, EventType};
+use edge_verify_core::events::resource::{WebhookList, WebhookResource};
 use edge_verify_core::examples::{self as ex, action_output};
 use edge_verify_core::guard::blocks::BlockList;
 use edge_verify_core::guard::safe_list::SafeListResource;
-use edge_verify_core::http::routes::{body_params, Operation, Route, ROUTES};
+use edge_verify_core::history::params as history_params;
+use edge_verify_core::history::resource::{AttemptList, AttemptResource, AttemptsSummary};
+use edge_verify_core::http::routes::{body_params, query_params, Operation, Route, ROUTES};
 use edge_verify_core::identity::accounts::{AccountList, AccountResource};
 use edge_verify_core::identity::keys::{KeyList, KeyResource};
 use edge_verify_core::sid::{AccountSid, ApiKeySid, ServiceSid};
@@ -21,6 +27,7 @@ use edge_verify_core::spec::{paging, Kind, ParamSpec};
 use edge_verify_core::verify::rate_limit::resource::{
     BucketList, BucketResource, RateLimitList, RateLimitResource,
 };
+use edge_verify_core::verify::routing::resource::{MessagingConfigurationList, MessagingConfigurationResource, TestMessageResource};
 use edge_verify_core::verify::service::resource::{ServiceList, ServiceResource};
 use edge_verify_core::verify::verification::resource::{VerificationCheckResource, VerificationResource};
 use edge_verify_core::ApiError;
@@ -35,6 +42,20 @@ pub const ORIGIN: &str = "https://verify.example.org";
 
 /// Routes that exist only for development and are not part of either face.
 pub const DEV_ROUTES: &[Operation] = &[Operation::ListDevOutbox];
+
+/// Twilio Messaging's routes (the Messages API for systems that send their own codes by SMS:
+/// README, "Point an existing Twilio SMS integration at edge-verify"). They belong to Twilio's
+/// 2010-04-01 Messaging API, not to Verify, so the connector (a Verify connector) leaves them out.
+pub const MESSAGING_ROUTES: &[Operation] = &[
+    Operation::CreateMessage,
+    Operation::ListMessage,
+    Operation::FetchMessage,
+    Operation::DeleteMessage,
+    Operation::CreateMessageFeedback,
+    Operation::CreateSmsMessage,
+    Operation::ListSmsMessage,
+    Operation::FetchSmsMessage,
+];
 
 /// What the worker serves to browsers besides the API, left out of the spec on purpose: the
 /// hosted verification page and its assets (`text/html`, `text/css`, `text/javascript`), the
@@ -118,6 +139,15 @@ pub fn schemas() -> Map<String, Value> {
     generator.subschema_for::<BlockList>();
     generator.subschema_for::<ClientTokenResource>();
     generator.subschema_for::<VerificationResultResource>();
+    generator.subschema_for::<AttemptResource>();
+    generator.subschema_for::<AttemptList>();
+    generator.subschema_for::<AttemptsSummary>();
+    generator.subschema_for::<MessagingConfigurationResource>();
+    generator.subschema_for::<MessagingConfigurationList>();
+    generator.subschema_for::<TestMessageResource>();
+    generator.subschema_for::<WebhookResource>();
+    generator.subschema_for::<WebhookList>();
+    generator.subschema_for::<Event>();
     let definitions: Map<String, Value> = generator.take_definitions(true).into_iter().collect();
     let inlined: Map<String, Value> = definitions
         .iter()
@@ -148,6 +178,15 @@ pub fn schemas() -> Map<String, Value> {
         "FraudGuardBlockList",
         "ClientToken",
         "VerificationResult",
+        "VerificationAttempt",
+        "VerificationAttemptList",
+        "VerificationAttemptsSummary",
+        "MessagingConfiguration",
+        "MessagingConfigurationList",
+        "TestMessage",
+        "Webhook",
+        "WebhookList",
+        "VerificationEvent",
     ];
     let text = Value::Object(inlined.clone()).to_string();
     inlined.into_iter().filter(|(name, _)| roots.contains(&name.as_str()) || text.contains(&format!("\"#/components/schemas/{name}\""))).collect()
@@ -321,7 +360,57 @@ fn op_doc(op: Operation) -> Option<OpDoc> {
             errors: vec![400, 401, 404, 405, 413],
             ..doc("Browser", "Verify a result token", "Checks the result_token an approved check made with a client token returned (the hosted page hands it to your app): 200 with what was approved, or 404 when it is invalid, expired, or another service's.", 200, "VerificationResult", value(&ex::verification_result()))
         },
+        Operation::ListVerificationAttempt => OpDoc {
+            query: [history_params::LIST.as_slice(), list_query.as_slice()].concat(),
+            errors: vec![400, 401, 405, 413],
+            ..doc("Attempts", "List verification attempts", "The account's verification attempts (one per code sent) of the last 30 days, newest first, narrowed by the filters given; next_page_url keeps them. Each account sees only its own.", 200, "VerificationAttemptList", value(&ex::attempt_list(ORIGIN)))
+        },
+        Operation::FetchVerificationAttempt => OpDoc { errors: vec![400, 401, 404, 405, 413], ..doc("Attempts", "Fetch a verification attempt", "One attempt of the account (404 20404 when unknown, another account's, or older than 30 days).", 200, "VerificationAttempt", value(&ex::attempt(ORIGIN))) },
+        Operation::FetchVerificationAttemptsSummary => OpDoc {
+            query: history_params::SUMMARY.to_vec(),
+            errors: vec![400, 401, 405, 413],
+            ..doc("Attempts", "Summarise verification attempts", "Attempts, conversions (approved verifications) and the conversion rate of the last 30 days, narrowed by the filters given (one query).", 200, "VerificationAttemptsSummary", value(&ex::attempts_summary(ORIGIN)))
+        },
+        Operation::ListMessagingConfiguration => OpDoc { query: list_query, ..doc("Routing", "List messaging configurations", "Lists a service's messaging configurations: which Messaging Service sends to each destination country.", 200, "MessagingConfigurationList", value(&MessagingConfigurationList::example(ORIGIN))) },
+        Operation::CreateMessagingConfiguration => OpDoc {
+            required: vec!["Country", "MessagingServiceSid"],
+            request_example: json!({ "Country": "US", "MessagingServiceSid": "MGaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" }),
+            ..doc("Routing", "Create a messaging configuration", "SMS and WhatsApp codes to numbers of Country (or of every other country: all) are sent through this Twilio Messaging Service, with the credentials of the number's delivery route. Error 409 60213: the country has one already.", 201, "MessagingConfiguration", value(&MessagingConfigurationResource::example(ORIGIN)))
+        },
+        Operation::FetchMessagingConfiguration => doc("Routing", "Fetch a messaging configuration", "Fetches the configuration of one country (or all).", 200, "MessagingConfiguration", value(&MessagingConfigurationResource::example(ORIGIN))),
+        Operation::UpdateMessagingConfiguration => OpDoc {
+            required: vec!["MessagingServiceSid"],
+            request_example: json!({ "MessagingServiceSid": "MGaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" }),
+            ..doc("Routing", "Update a messaging configuration", "Changes the Messaging Service of a country.", 200, "MessagingConfiguration", value(&MessagingConfigurationResource::example(ORIGIN)))
+        },
+        Operation::DeleteMessagingConfiguration => doc("Routing", "Delete a messaging configuration", "Deletes a country's configuration: its codes go through the delivery route's own sender again.", 204, "", Value::Null),
+        Operation::CreateTestMessage => OpDoc {
+            required: vec!["To"],
+            request_example: json!({ "To": "+14155550100", "Channel": "sms" }),
+            errors: vec![400, 401, 403, 404, 405, 413, 429],
+            ..doc("Routing", "Send a test message", "edge-verify's own: sends a fixed text (never a code) to To through exactly the delivery route and provider a verification to it would use, and reports the provider, the route's prefix and account, the provider's HTTP status, message SID or error, and the latency; never a credential. 200 when the provider accepted it, 502 with the same report when not. Only the main account's auth token (403 for API keys and subaccounts); geo permissions apply (403 60605) and it counts as a send to To (429 60203).", 200, "TestMessage", value(&TestMessageResource::example()))
+        },
+        Operation::ListWebhook => OpDoc { query: list_query, ..doc("Webhooks", "List webhooks", "Lists a service's event webhooks (never their secrets), with the deliveries each gave up lately.", 200, "WebhookList", value(&WebhookList::example(ORIGIN))) },
+        Operation::CreateWebhook => OpDoc {
+            required: vec!["FriendlyName", "EventTypes", "WebhookUrl"],
+            request_example: json!({ "FriendlyName": "CRM", "EventTypes": "verification.approved", "WebhookUrl": "https://hooks.example.com/edge-verify" }),
+            ..doc("Webhooks", "Create a webhook", "Subscribes an https URL to a service's events (EventTypes repeated or comma-separated; * for all). Each event is POSTed as JSON, signed with X-Edge-Verify-Signature (t=<unix>,v1=<hex HMAC-SHA256 of t.body>) under the secret shown only in this response, at least once, retried with backoff for about 22 hours (docs/events.md). At most 10 per service (409 60207).", 201, "Webhook", value(&WebhookResource::example(ORIGIN, true)))
+        },
+        Operation::FetchWebhook => doc("Webhooks", "Fetch a webhook", "Fetches a webhook (never its secret), with the deliveries it gave up lately.", 200, "Webhook", value(&WebhookResource::example(ORIGIN, false))),
+        Operation::UpdateWebhook => OpDoc {
+            request_example: json!({ "Status": "disabled" }),
+            ..doc("Webhooks", "Update a webhook", "Changes the parameters sent; a disabled webhook receives nothing and the deliveries owed to it are dropped.", 200, "Webhook", value(&WebhookResource::example(ORIGIN, false)))
+        },
+        Operation::DeleteWebhook => doc("Webhooks", "Delete a webhook", "Deletes a webhook and the deliveries owed to it.", 204, "", Value::Null),
         Operation::RunAction | Operation::ListDevOutbox => return None,
+        Operation::CreateMessage
+        | Operation::ListMessage
+        | Operation::FetchMessage
+        | Operation::DeleteMessage
+        | Operation::CreateMessageFeedback
+        | Operation::CreateSmsMessage
+        | Operation::ListSmsMessage
+        | Operation::FetchSmsMessage => return None,
     })
 }
 
@@ -329,7 +418,10 @@ fn op_doc(op: Operation) -> Option<OpDoc> {
 /// A form-field schema: JSON objects travel as JSON text in forms.
 fn form_schema(spec: &ParamSpec) -> Value {
     let mut schema = match spec.kind {
-        Kind::Object => json!({ "type": "string", "description": "A JSON object, as text" }),
+        Kind::Object => match spec.object_text_pattern() {
+            Some(pattern) => json!({ "type": "string", "description": "A JSON object, as text", "pattern": pattern }),
+            None => json!({ "type": "string", "description": "A JSON object, as text" }),
+        },
         _ => spec.schema(),
     };
     if let Some(obj) = schema.as_object_mut() {
@@ -409,7 +501,8 @@ fn rest_operation(route: &Route, doc: OpDoc) -> Value {
     op.insert("description".into(), json!(doc.description));
     op.insert("tags".into(), json!([doc.tag]));
     let mut parameters = path_parameters(route);
-    parameters.extend(query_parameters(&doc.query));
+    // The router refuses other query parameters of the operations it lists (`query_params`).
+    parameters.extend(query_parameters(&query_params(route.operation).unwrap_or(doc.query)));
     if !parameters.is_empty() {
         op.insert("parameters".into(), Value::Array(parameters));
     }
@@ -439,8 +532,8 @@ fn rest_operation(route: &Route, doc: OpDoc) -> Value {
         let form_example: Map<String, Value> = doc.request_example.as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), text_if_object(v))).collect()).unwrap_or_default();
         // The example also on the body schema: converters read it there (openapi-to-postmanv2
         // does for form bodies), and then send only its fields, not every optional one.
-        let form = with_example(form, Value::Object(form_example.clone()));
-        let json_schema = with_example(json_schema, json_example.clone());
+        let form = with_example(rules::with_rules(form, rules::body_rules(route.operation, |s| s.wire)), Value::Object(form_example.clone()));
+        let json_schema = with_example(rules::with_rules(json_schema, rules::body_rules(route.operation, |s| s.wire)), json_example.clone());
         op.insert(
             "requestBody".into(),
             json!({ "required": !doc.required.is_empty(), "content": {
@@ -454,7 +547,46 @@ fn rest_operation(route: &Route, doc: OpDoc) -> Value {
     }
     let description = if doc.status == 204 { "Deleted" } else if doc.status == 201 { "Created" } else { "OK" };
     op.insert("responses".into(), responses(doc.status, doc.schema, doc.example, &doc.errors, description));
+    if route.operation == Operation::CreateTestMessage {
+        // A refused or unanswered test message is a 502 with the same report, not an error body.
+        if let Some(out) = op.get_mut("responses").and_then(Value::as_object_mut) {
+            out.insert("502".into(), json!({ "description": "The provider refused the message or did not answer: the same report", "content": { "application/json": {
+                "schema": { "$ref": "#/components/schemas/TestMessage" },
+                "example": value(&TestMessageResource::failed_example()),
+            } } }));
+        }
+    }
+    if route.operation == Operation::CreateWebhook {
+        op.insert("callbacks".into(), event_callbacks());
+    }
     Value::Object(op)
+}
+
+/// What a webhook receives, as a callback of `CreateWebhook` (OpenAPI 3.0 has no top-level
+/// `webhooks`): one signed JSON POST per event (docs/events.md).
+fn event_callbacks() -> Value {
+    let header = |name: &str, description: &str, example: &str| json!({ "name": name, "in": "header", "required": true, "description": description, "schema": { "type": "string" }, "example": example });
+    let types: Vec<&str> = EventType::ALL.iter().map(|t| t.name()).collect();
+    json!({ "verificationEvent": { "{$request.body#/WebhookUrl}": { "post": {
+        "operationId": "ReceiveVerificationEvent",
+        "summary": "Receive a verification event",
+        "description": format!("edge-verify POSTs each event the webhook subscribes to ({}), at least once: any 2xx answer ends the delivery, anything else (or no answer in 10 s) is retried after 10 s, 30 s, 2 min, 10 min, 1 h, 3 h, 6 h and 12 h, then given up and listed in the webhook's delivery_failures. Dedupe by the event id; check X-Edge-Verify-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 keyed with the webhook's secret over \"<t>.<raw body>\">, compared in constant time, with t within 5 minutes.", types.join(", ")),
+        "tags": ["Webhooks"],
+        "parameters": [
+            header("X-Edge-Verify-Signature", "t=<unix seconds>,v1=<hex HMAC-SHA256 of \"<t>.<body>\" under the webhook's secret>", "t=1438286400,v1=5f0c4fd4b7ac0a09f1d8e1b35c4e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4"),
+            header("X-Edge-Verify-Event-Id", "The event's id, the same on every retry", "EVaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+            header("X-Edge-Verify-Event-Type", "The event's type", "verification.approved"),
+            header("X-Edge-Verify-Timestamp", "When this try was signed (Unix seconds)", "1438286400"),
+        ],
+        "requestBody": { "required": true, "content": { "application/json": {
+            "schema": { "$ref": "#/components/schemas/VerificationEvent" },
+            "example": value(&Event::example(EventType::Approved)),
+        } } },
+        "responses": {
+            "200": { "description": "Received (any 2xx ends the delivery)" },
+            "400": { "description": "Refused, e.g. for a bad signature: like any other non-2xx answer, the delivery is retried" },
+        },
+    } } } })
 }
 
 fn with_example(mut schema: Value, example: Value) -> Value {
@@ -492,13 +624,16 @@ fn action_example_input(action: &Action) -> Value {
         "check_verification" => json!({ "service_sid": svc, "to": eg::TO, "code": "123456" }),
         "update_verification_status" => json!({ "service_sid": svc, "verification_sid": ve, "status": "approved" }),
         "create_client_token" => json!({ "service_sid": svc, "ttl": 300, "scopes": "start,check" }),
+        "list_attempts" => json!({ "service_sid": svc, "channel": "sms", "status": "converted", "page_size": 20 }),
+        "attempts_summary" => json!({ "service_sid": svc, "country": "US", "date_created_after": "2026-11-01T00:00:00Z" }),
         _ => json!({ "url": "/v2/Services", "method": "GET", "query": [{ "key": "PageSize", "value": "20" }] }),
     }
 }
 
 /// A JSON-body field: optional ones may be `null`, which means "not given".
 fn json_schema_of(spec: &ParamSpec, required: bool) -> Value {
-    let mut schema = spec.schema();
+    // A JSON object parameter with what its parser checks (the catalog shows any object).
+    let mut schema = spec.object_schema().unwrap_or_else(|| spec.schema());
     if required {
         return schema;
     }
@@ -559,7 +694,8 @@ fn action_operation(action: &Action) -> Value {
     if matches!(action.id, "start_verification" | "check_verification") {
         op.insert("security".into(), browser_security());
     }
-    let body_schema = with_example(body_schema, input.clone());
+    let rules = action.operation.map(|op| rules::body_rules(op, |s| s.field)).unwrap_or_default();
+    let body_schema = with_example(rules::with_rules(body_schema, rules), input.clone());
     op.insert(
         "requestBody".into(),
         json!({ "required": !required.is_empty(), "content": { "application/json": { "schema": body_schema, "example": input } } }),
@@ -586,6 +722,7 @@ pub fn openapi() -> Value {
     for action in catalog() {
         paths.insert(format!("/v1/actions/{}", action.id), json!({ "post": action_operation(&action) }));
     }
+    links::add(&mut paths);
     let mut responses_c = Map::new();
     for (status, description, example) in error_responses() {
         responses_c.insert(
@@ -623,6 +760,9 @@ pub fn openapi() -> Value {
             { "name": "Rate limits", "description": "Programmable rate limits and their buckets, enforced on start from its RateLimits parameter." },
             { "name": "Safe list", "description": "Numbers the geo permissions and the fraud guard let through." },
             { "name": "Fraud guard", "description": "What the fraud guard blocks now, and lifting a block." },
+            { "name": "Attempts", "description": "Verification attempts (one per code sent) of the last 30 days, and their conversion summary." },
+            { "name": "Routing", "description": "Which Twilio Messaging Service sends to each country (Twilio's MessagingConfigurations), and test messages through the operator's delivery routes." },
+            { "name": "Webhooks", "description": "Event webhooks: signed, retried deliveries of verification events (started, approved, canceled, expired, max attempts reached) to your https endpoint." },
             { "name": "Browser", "description": "Client tokens that let a web page start and check verifications, and the result tokens its approvals return." },
             { "name": "Actions", "description": "The same operations as JSON actions, plus make_api_call." },
         ],

@@ -7,10 +7,12 @@
 //! `connector/tests/connector/power_automate_rules.rs`): one schema per operation, on the success
 //! response; self-contained schemas (no `$ref`, which forbids siblings such as `x-ms-summary`)
 //! with an `x-ms-summary` and a description on every property; typed enums without `null` or `""`; no empty schemas;
-//! visibility on operations and fields; no defaults on optional fields.
+//! visibility on operations and fields; no defaults on optional fields. The webhook trigger
+//! "When a verification event occurs" subscribes with `CreateWebhook` (`power_automate/trigger.rs`).
 
 mod describe;
 mod readme;
+mod trigger;
 
 pub use readme::readme;
 
@@ -356,11 +358,12 @@ pub fn api_definition(openapi: &Value) -> Value {
             paths.insert(path.clone(), json!({ "post": built }));
         }
     }
+    paths.extend(trigger::paths(openapi, &components));
     let mut contact = at(openapi, "/info/contact").as_object().cloned().unwrap_or_default();
     contact.entry("name").or_insert_with(|| json!("edge-verify maintainers"));
     contact.entry("url").or_insert_with(|| json!(WEBSITE));
     contact.insert("email".into(), json!(CONTACT_EMAIL));
-    let tags: Vec<Value> = openapi["tags"].as_array().into_iter().flatten().filter(|t| t["name"] == "Actions" || t["name"] == "Services").cloned().collect();
+    let tags: Vec<Value> = openapi["tags"].as_array().into_iter().flatten().filter(|t| ["Actions", "Services", "Webhooks"].iter().any(|n| t["name"] == *n)).cloned().collect();
     json!({
         "swagger": "2.0",
         "info": {

@@ -48,13 +48,27 @@ pub fn is_e164(text: &str) -> bool {
     })
 }
 
+/// A number as some clients send it: WSO2 puts `$ctx.num` into its form payload without
+/// encoding it, and Postman puts a query example such as `+4477` into the URL as it is, so
+/// `+44...` arrives as ` 44...` (a form's or query's `+` is a space). A value that is a space
+/// and then digits is read back as the `+` number it was; anything else is trimmed.
+pub fn plus_restored(raw: &str) -> String {
+    let trimmed = raw.trim();
+    if raw.starts_with(' ') && trimmed.bytes().all(|b| b.is_ascii_digit()) && !trimmed.is_empty() {
+        format!("+{trimmed}")
+    } else {
+        trimmed.to_owned()
+    }
+}
+
 /// A plausible email address (one `@`, a non-empty local part, a dotted domain, no spaces),
 /// with the domain lower-cased.
 pub fn normalise_email(text: &str) -> Option<String> {
     let (local, domain) = text.split_once('@')?;
-    let ok = text.len() <= 254
+    // Lengths in characters, as the spec's maxLength and pattern count them.
+    let ok = text.chars().count() <= 254
         && !local.is_empty()
-        && local.len() <= 64
+        && local.chars().count() <= 64
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')

@@ -10,8 +10,10 @@ use crate::code::CodeKey;
 use crate::delivery::config::DeliveryConfig;
 use crate::delivery::{HttpClient, ProviderSettings};
 use crate::error::{ApiError, ErrorBody, MoreInfo};
+use crate::events::EventSink;
 use crate::guard::limiter::{Limiter, ShardKey};
 use crate::guard::policy::Policy;
+use crate::history::Database;
 use crate::http::ApiResponse;
 use crate::identity::principal::MainAccount;
 use crate::ports::{KeyValue, Records};
@@ -28,6 +30,10 @@ pub trait Platform {
     type Coordinator: Coordinator;
     type Limiter: Limiter;
     type Http: HttpClient;
+    /// The history database (D1 `HISTORY` in the worker).
+    type History: Database;
+    /// The services' event outboxes (Durable Object `EVENT_OUTBOX` in the worker).
+    type Events: EventSink;
     /// Writes one line to the operator's log. Never given a secret or a code (the dev log
     /// sink, which prints codes on purpose, only runs with `DEV_MODE=true`).
     fn log(line: &str);
@@ -176,6 +182,8 @@ pub struct Engine<P: Platform> {
     pub coordinator: P::Coordinator,
     pub limiter: P::Limiter,
     pub http: P::Http,
+    pub history: P::History,
+    pub events: P::Events,
     pub settings: Rc<Settings>,
     pub cache: Rc<ReadCache>,
 }
@@ -230,6 +238,10 @@ mod tests {
             ("DELIVERY_CONFIG", r#"{"twilio_routes": [{"prefix": "+1", "account_sid": "AChunter2"}]}"#),
             ("DELIVERY_CONFIG", r#"{"channels": {"sms": "log"}, "webhook_hunter2": 1}"#),
             ("DELIVERY_CONFIG", r#"{"channels": {"sms": "log"}}"#),
+            ("DELIVERY_CONFIG", r#"{"gateways": [{"prefix": "*", "url": "http://gw.example.com/hunter2", "body": {"to": "{to}", "text": "{message}"}}]}"#),
+            ("DELIVERY_CONFIG", r#"{"gateways": [{"prefix": "*", "url": "https://gw.example.com/", "headers": {"Authorization": "hunter2\n"}, "body": {"to": "{to}", "text": "{message}"}}]}"#),
+            ("DELIVERY_CONFIG", r#"{"gateways": [{"prefix": "*", "url": "https://gw.example.com/", "body": {"to": "{to}", "text": "{hunter}", "key": "hunter2"}}]}"#),
+            ("DELIVERY_CONFIG", r#"{"gateways": [{"prefix": "*", "url": "https://gw.example.com/", "body": {"to": "{to}", "text": "{message}", "key": "hunter2"}, "accepted": {"status": ["hunter2"]}}]}"#),
             ("POLICY", "{hunter2"),
             ("POLICY", "[\"hunter2\"]"),
             ("POLICY", r#"{"limits": {"starts_per_ip_per_hour": "hunter2"}}"#),

@@ -35,8 +35,10 @@ pub enum ApiError {
     /// REST face and the field name on the actions face.
     #[error("Invalid parameter: {name}: {detail}")]
     InvalidParameter { name: String, detail: String },
-    /// A request a resource's rules refuse (400), with Twilio's code for the rule: 60207-60211
-    /// for rate limits and buckets.
+    /// A request a resource's rules refuse, with Twilio's code for the rule: 60209 (a bad name,
+    /// 400); 60208 and 60211 (the name or interval exists) and 60207 and 60210 (the service or
+    /// rate limit is full) and 60213 (the country has a messaging configuration) conflict with what
+    /// is stored (409).
     #[error("{detail}")]
     Refused { code: u32, detail: String },
     /// Five checks were used on this verification.
@@ -48,7 +50,7 @@ pub enum ApiError {
     /// The service does not enable what the request asks for.
     #[error("Service does not support this feature: {0}")]
     FeatureNotEnabled(String),
-    /// A PSD2 service needs Amount and Payee.
+    /// A PSD2 service needs Amount and Payee (409: the service's setting requires them).
     #[error("'Amount' & 'Payee' params are required for this PSD2-enabled service")]
     Psd2ParamsRequired,
     /// A check named no verification.
@@ -57,8 +59,8 @@ pub enum ApiError {
     /// No provider can deliver on this channel.
     #[error("Delivery channel disabled: {0}")]
     ChannelDisabled(String),
-    /// The provider did not take the message: `provider` is `twilio`, `sendgrid` or `webhook`;
-    /// `detail` holds its status and error, never credentials or the code.
+    /// The provider did not take the message: `provider` is `twilio`, `sendgrid`, `webhook` or
+    /// `gateway`; `detail` holds its status and error, never credentials or the code.
     #[error("Delivery through {provider} failed: {detail}")]
     DeliveryFailed { provider: String, detail: String },
     /// A limit is full (429): 60212 for the sends to one `To`, 20429 for the others. The
@@ -72,6 +74,14 @@ pub enum ApiError {
     /// A policy refuses the destination (403): 60605 geo permissions, 60410 fraud guard.
     #[error("Verification delivery attempt blocked: {detail}")]
     Blocked {
+        code: u32,
+        detail: String,
+        retry_after: Option<u64>,
+    },
+    /// A policy refuses a message of the Messages API (403), with Twilio Messaging's code:
+    /// 21408 geo permissions, 30450 the fraud guard.
+    #[error("{detail}")]
+    Denied {
         code: u32,
         detail: String,
         retry_after: Option<u64>,
@@ -99,10 +109,14 @@ impl ApiError {
             Self::NotFound(_) => 404,
             Self::MethodNotAllowed { .. } => 405,
             Self::PayloadTooLarge { .. } => 413,
+            // A name that exists, or a parent at its cap: a conflict with what is stored.
+            Self::Refused { code: 60207 | 60208 | 60210 | 60211 | 60213, .. } => 409,
             Self::MalformedBody(_) | Self::InvalidParameter { .. } | Self::Refused { .. } => 400,
-            Self::Psd2ParamsRequired | Self::NoVerificationTarget | Self::ChannelDisabled(_) => 400,
+            // Amount and Payee are required by the service's setting, not by the request's form.
+            Self::Psd2ParamsRequired => 409,
+            Self::NoVerificationTarget | Self::ChannelDisabled(_) => 400,
             Self::MaxCheckAttempts | Self::MaxSendAttempts | Self::Limited { .. } => 429,
-            Self::Blocked { .. } => 403,
+            Self::Blocked { .. } | Self::Denied { .. } => 403,
             Self::DeliveryFailed { .. } | Self::DeliveryUncertain { .. } => 502,
             Self::Internal(_) => 500,
         }
@@ -126,6 +140,7 @@ impl ApiError {
             Self::ChannelDisabled(_) => 60223,
             Self::Limited { code, .. }
             | Self::Blocked { code, .. }
+            | Self::Denied { code, .. }
             | Self::Refused { code, .. } => *code,
             Self::DeliveryFailed { .. } | Self::DeliveryUncertain { .. } => 30008,
             Self::Internal(_) => 20500,
@@ -136,7 +151,7 @@ impl ApiError {
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             Self::Limited { retry_after, .. } => Some(*retry_after),
-            Self::Blocked { retry_after, .. } => *retry_after,
+            Self::Blocked { retry_after, .. } | Self::Denied { retry_after, .. } => *retry_after,
             _ => None,
         }
     }

@@ -42,6 +42,7 @@ pub fn verification_view() -> VerificationView {
         date_updated: EXAMPLE_TIME,
         expires_at: EXAMPLE_TIME.plus_seconds(600),
         guard: None,
+        events: false,
     }
 }
 
@@ -202,6 +203,41 @@ pub fn fraud_block_list(origin: &str) -> BlockList {
     BlockList::new(&AccountSid::example(), listing, &query, origin)
 }
 
+/// A converted SMS attempt to a UK number.
+fn attempt_row() -> crate::history::resource::AttemptRow {
+    crate::history::resource::AttemptRow {
+        sid: AttemptSid::example(),
+        account_sid: AccountSid::example(),
+        service_sid: ServiceSid::example(),
+        verification_sid: VerificationSid::example(),
+        channel: "sms".into(),
+        destination: "+447700900123".into(),
+        country: Some("GB".into()),
+        conversion_status: "converted".into(),
+        price_value: Some("0.04".into()),
+        price_currency: None,
+        code_length: Some(6),
+        locale: Some("en".into()),
+        date_created: EXAMPLE_TIME,
+        date_updated: EXAMPLE_TIME.plus_seconds(20),
+        message_status: Some("delivered".into()),
+        error_code: None,
+    }
+}
+
+pub fn attempt(origin: &str) -> crate::history::resource::AttemptResource {
+    crate::history::resource::AttemptResource::new(attempt_row(), origin)
+}
+
+pub fn attempt_list(origin: &str) -> crate::history::resource::AttemptList {
+    let (listing, query) = one_page(attempt_row());
+    crate::history::resource::AttemptList::new(listing, &crate::history::params::AttemptFilter::default(), &query, origin)
+}
+
+pub fn attempts_summary(origin: &str) -> crate::history::resource::AttemptsSummary {
+    crate::history::resource::AttemptsSummary::new(11, 9, origin)
+}
+
 fn value(resource: &impl Serialize) -> Value {
     serde_json::to_value(resource).unwrap_or(Value::Null)
 }
@@ -245,6 +281,8 @@ pub fn action_output(action: &str, origin: &str) -> Value {
         "update_verification_status" => value(&approved_verification(origin)),
         "check_verification" => value(&approved_check()),
         "create_client_token" => value(&client_token(origin)),
+        "list_attempts" => value(&attempt_list(origin)),
+        "attempts_summary" => value(&attempts_summary(origin)),
         "make_api_call" => value(&crate::actions::api_call::ApiCallResult {
             status: 200,
             headers: [("content-type".to_owned(), Value::from("application/json; charset=utf-8"))].into_iter().collect(),

@@ -320,6 +320,33 @@ impl<'a> Input<'a> {
             })
             .collect())
     }
+
+    /// Every value of a list parameter: repeated form keys (as Twilio's libraries send lists),
+    /// each possibly comma-separated, or a JSON string or array of strings. `None`: not given.
+    pub fn list(&self, spec: &ParamSpec) -> Result<Option<Vec<String>>, ApiError> {
+        let name = self.name(spec);
+        let texts: Vec<&str> = match self.body {
+            Body::Empty => Vec::new(),
+            Body::Form(pairs) => pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect(),
+            Body::Json(map) => match map.get(name) {
+                None | Some(Value::Null) => Vec::new(),
+                Some(Value::String(s)) => vec![s.as_str()],
+                Some(Value::Array(items)) => items.iter().map(|i| i.as_str().ok_or_else(|| self.invalid(spec, "must be a list of strings"))).collect::<Result<_, _>>()?,
+                Some(_) => return Err(self.invalid(spec, "must be a list of strings")),
+            },
+        };
+        if texts.is_empty() && !self.has(spec) {
+            return Ok(None);
+        }
+        let mut out = Vec::new();
+        for text in texts {
+            if let Some(why) = text_problem(spec, text) {
+                return Err(self.invalid(spec, why));
+            }
+            out.extend(text.split(',').map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned));
+        }
+        Ok(Some(out))
+    }
 }
 
 #[cfg(test)]

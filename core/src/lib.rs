@@ -10,24 +10,30 @@
 //! - `browser/`: the browser face: client tokens, CORS, the Turnstile bot check.
 //! - `http/`: request and response shapes, the route table, and each operation once for both
 //!   faces; `rest` is the REST face, `actions/` the JSON actions face.
+//! - `history/`: Verification Attempts in a SQL database (D1), behind the `Database` port.
 //! - `web/`: the hosted verification page, its assets, `client.js` and `/dev/demo` (embedded
 //!   from `web/` at build time).
 
 pub mod actions;
 pub mod browser;
 pub mod cache;
+pub mod callbacks;
 pub mod channel;
 pub mod code;
 pub mod delivery;
 pub mod engine;
 pub mod error;
+pub mod events;
 pub mod examples;
 pub mod guard;
+pub mod history;
 pub mod http;
 pub mod identity;
 pub mod input;
 pub mod memory;
+pub mod messaging;
 pub mod page;
+pub mod patterns;
 pub mod ports;
 pub mod rest;
 pub mod sid;

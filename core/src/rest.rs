@@ -9,7 +9,7 @@ use crate::engine::{Engine, Platform};
 use crate::error::ApiError;
 use crate::guard::plan::Client;
 use crate::http::operations::{self, Call};
-use crate::http::routes::{match_route, Matched, NoRoute, Operation};
+use crate::http::routes::{match_route, query_params, Matched, NoRoute, Operation};
 use crate::http::{ApiRequest, ApiResponse, Method};
 use crate::identity::principal::Principal;
 use crate::input::{Body, Naming};
@@ -18,6 +18,10 @@ use crate::input::{Body, Naming};
 pub async fn handle<P: Platform>(engine: &Engine<P>, req: &ApiRequest) -> ApiResponse {
     // The hosted page, its assets and client.js: no credentials, not API operations.
     if let Some(response) = crate::web::serve(engine, req).await {
+        return response;
+    }
+    // Twilio's status callbacks: signed with a provider's token, not our credentials.
+    if let Some(response) = crate::callbacks::serve(engine, req).await {
         return response;
     }
     if req.method == Some(Method::Options) {
@@ -64,6 +68,7 @@ async fn answer<P: Platform>(engine: &Engine<P>, req: &ApiRequest, matched: &Mat
                     .filter(|c| c.len() == 2)
                     .map(str::to_ascii_uppercase),
             };
+            principal.origin.clone_from(&req.origin);
             serve(engine, req, matched, &principal).await
         }
         Err(err) => Err(err),
@@ -95,6 +100,15 @@ fn route(req: &ApiRequest) -> Result<Matched, ApiResponse> {
     })
 }
 
+/// Refuses a query parameter that the operation does not take, naming it (cut to 64 characters).
+fn known_query(operation: Operation, query: &Body) -> Result<(), ApiError> {
+    let (Some(known), Body::Form(pairs)) = (query_params(operation), query) else { return Ok(()) };
+    match pairs.iter().find(|(name, _)| !known.iter().any(|spec| spec.wire == name)) {
+        Some((name, _)) => Err(ApiError::invalid(name.chars().take(64).collect::<String>(), format!("is not a parameter of this operation (it takes {})", known.iter().map(|s| s.wire).collect::<Vec<_>>().join(", ")))),
+        None => Ok(()),
+    }
+}
+
 /// Decodes and runs a routed request for an authenticated caller.
 async fn serve<P: Platform>(engine: &Engine<P>, req: &ApiRequest, matched: &Matched, principal: &Principal) -> Result<ApiResponse, ApiError> {
     let operation = matched.route.operation;
@@ -118,6 +132,7 @@ async fn serve<P: Platform>(engine: &Engine<P>, req: &ApiRequest, matched: &Matc
         };
     }
     let query = Body::from_query(&req.query)?;
+    known_query(operation, &query)?;
     let body = match req.method {
         Some(method) if method.has_body() => Body::from_request(req.header("content-type"), &req.body)?,
         _ => Body::Empty,

@@ -134,6 +134,9 @@ sid_type!(/// A verification message template (`HJ...`).
     TemplateSid, "HJ");
 sid_type!(/// A Messaging Service (`MG...`).
     MessagingServiceSid, "MG");
+sid_type!(/// A message sent through the Messages API (`SM...`); its first four bytes count down
+    /// from the end of time, so SIDs of newer messages sort first (see `messaging::record`).
+    MessageSid, "SM");
 sid_type!(/// A service rate limit (`RK...`): a keyed name of its service and unique name.
     RateLimitSid, "RK");
 sid_type!(/// A rate limit's bucket (`BL...`).
@@ -142,6 +145,10 @@ sid_type!(/// A safe list entry (`GN...`).
     SafeListSid, "GN");
 sid_type!(/// A fraud guard block (`FB...`), edge-verify's own.
     FraudBlockSid, "FB");
+sid_type!(/// A service's event webhook (`YW...`).
+    WebhookSid, "YW");
+sid_type!(/// An event delivered to webhooks (`EV...`), edge-verify's own: receivers dedupe by it.
+    EventSid, "EV");
 
 #[cfg(test)]
 pub(crate) mod tests {

@@ -81,7 +81,7 @@ impl ParamSpec {
     /// A JSON Schema for the value, as the action catalog and OpenAPI show it.
     pub fn schema(&self) -> Value {
         let mut schema = match self.kind {
-            Kind::Text { max } => json!({ "type": "string", "maxLength": max }),
+            Kind::Text { max } => json!({ "type": "string", "maxLength": max, "pattern": self.pattern() }),
             Kind::Integer { min, max } => json!({ "type": "integer", "minimum": min, "maximum": max }),
             Kind::Boolean => json!({ "type": "boolean" }),
             Kind::Choice(choices) if self.clearable => {
@@ -316,6 +316,23 @@ pub mod rate_limit {
     pub const MAX: ParamSpec = p("Max", "max", "Max", Kind::Integer { min: 1, max: 100_000 }, "Starts allowed per key value in any Interval seconds.");
     /// `Interval`
     pub const INTERVAL: ParamSpec = p("Interval", "interval", "Interval", Kind::Integer { min: 1, max: 604_800 }, "The window in seconds (up to a week).");
+}
+
+/// Event webhook parameters (docs/events.md).
+pub mod webhook {
+    use super::*;
+    /// `FriendlyName`
+    pub const FRIENDLY_NAME: ParamSpec = p("FriendlyName", "friendly_name", "Friendly name", Kind::Text { max: 64 }, "A name for the webhook, up to 64 characters (no personal data).");
+    /// `EventTypes` (a list: repeat the parameter, or separate with commas)
+    pub const EVENT_TYPES: ParamSpec = p("EventTypes", "event_types", "Event types", Kind::Text { max: 400 }, "The events to receive (repeat the parameter, or separate with commas): * for all, verification.started, verification.approved, verification.canceled, verification.expired, verification.max_attempts_reached, verification.delivery_status, or Twilio's factor.* and challenge.* names (accepted, never sent).");
+    /// `WebhookUrl`
+    pub const WEBHOOK_URL: ParamSpec = p("WebhookUrl", "webhook_url", "Webhook URL", Kind::Text { max: 2048 }, "Where events are POSTed: an https URL to a public host (loopback and private addresses only with DEV_MODE=true).");
+    /// `Status`
+    pub const STATUS: ParamSpec = d(p("Status", "status", "Status", Kind::Choice(&["enabled", "disabled"]), "A disabled webhook receives nothing (events are not kept for it)."), "enabled");
+    /// `Version`
+    pub const VERSION: ParamSpec = d(p("Version", "version", "Version", Kind::Choice(&["v1", "v2"]), "The payload version; both send the v2 JSON payload of docs/events.md."), "v2");
+    /// Create and update parameters.
+    pub const ALL: [ParamSpec; 5] = [FRIENDLY_NAME, EVENT_TYPES, WEBHOOK_URL, STATUS, VERSION];
 }
 
 /// Safe list parameters.

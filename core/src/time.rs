@@ -15,6 +15,12 @@ pub const EXAMPLE_TIME: Timestamp = Timestamp::from_unix_seconds(1_438_286_400);
 /// forbids it), so the worker passes `Date.now()` and tests pass a fixed clock.
 pub trait Clock {
     fn now(&self) -> Timestamp;
+
+    /// Milliseconds since the epoch, for measuring latency (whole seconds unless the port says
+    /// better; the worker's `Date.now()` does).
+    fn now_millis(&self) -> u64 {
+        self.now().unix_seconds().saturating_mul(1000)
+    }
 }
 
 const DAY_NAMES: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];

@@ -214,7 +214,7 @@ class RateLimitsWithHelperLibrary(unittest.TestCase):
         self.assertTrue(created.links["buckets"].endswith(f"/RateLimits/{created.sid}/Buckets"))
         with self.assertRaises(TwilioRestException) as caught:
             self.verify.rate_limits.create(unique_name="end_user_ip")
-        self.assertEqual((caught.exception.status, caught.exception.code), (400, 60208))
+        self.assertEqual((caught.exception.status, caught.exception.code), (409, 60208))
         with self.assertRaises(TwilioRestException) as caught:
             self.verify.rate_limits.create(unique_name="not a name")
         self.assertEqual(caught.exception.code, 60209)

@@ -7,6 +7,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startWorker, assertTwilioError, client } from "./harness.mjs";
 import { startFakeProvider, deliveryConfig } from "./fake_provider.mjs";
+import { attackNumbers, legitimateNumbers, pool, shuffle } from "./pumping.mjs";
 
 let w, fake;
 before(async () => {
@@ -14,61 +15,6 @@ before(async () => {
   w = await startWorker({ POLICY: "", DELIVERY_CONFIG: deliveryConfig(fake), TWILIO_API_BASE: fake.url, SENDGRID_API_BASE: fake.url });
 });
 after(async () => { await w?.dispose(); await fake?.close(); });
-
-/** A small seeded PRNG (mulberry32), so every run sends the same traffic. */
-function prng(seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = prng(20261123);
-const digits = (n) => Array.from({ length: n }, () => Math.floor(random() * 10)).join("");
-
-/** Attack destinations: high-cost and high-risk numbers, and runs of consecutive numbers. */
-function attackNumbers() {
-  const out = [];
-  const costly = [
-    () => `+88216${digits(8)}`, // Thuraya (satellite)
-    () => `+8816${digits(8)}`, // Iridium (satellite)
-    () => `+1900${digits(7)}`, // NANP premium rate
-    () => `+44909${digits(7)}`, // UK premium rate
-    () => `+979${digits(8)}`, // international premium rate
-    () => `+535${digits(7)}`, // Cuba
-    () => `+25261${digits(7)}`, // Somalia
-    () => `+6757${digits(7)}`, // Papua New Guinea
-  ];
-  for (let i = 0; i < 400; i++) out.push(costly[i % costly.length]());
-  // Runs of consecutive numbers in ordinary mobile ranges (GB, DE, US, ES).
-  const runs = [(i) => `+447700900${String(i).padStart(3, "0")}`, (i) => `+4915123456${String(i).padStart(3, "0")}`, (i) => `+1212555${1000 + i}`, (i) => `+3460012${String(i).padStart(4, "0")}`];
-  for (const run of runs) for (let i = 0; i < 160; i++) out.push(run(i));
-  return out;
-}
-
-/** Legitimate users: random mobile numbers in several countries, away from the attacked runs. */
-function legitimateNumbers(count) {
-  const plans = [
-    () => `+1${["415", "646", "917", "312", "206"][Math.floor(random() * 5)]}${2 + Math.floor(random() * 7)}${digits(6)}`,
-    () => `+447${4 + Math.floor(random() * 5)}${digits(8)}`,
-    () => `+4917${digits(8)}`,
-    () => `+336${digits(8)}`,
-    () => `+919${digits(9)}`,
-    () => `+55119${digits(8)}`,
-    () => `+8190${digits(8)}`,
-    () => `+614${digits(8)}`,
-  ];
-  return Array.from({ length: count }, (_, i) => plans[i % plans.length]());
-}
-
-async function pool(jobs, width) {
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < jobs.length) await jobs[next++]();
-  }));
-}
 
 /** The pumping run against `api`'s new service; `starter(base, ip)` gives the function a client at
  * `ip` starts and checks with (`post(path, form)`). */
@@ -103,10 +49,7 @@ async function pumpingRun(label, api, starter) {
     else results.legitFailures.push(`${to}: check ${checked.status} ${checked.text}`);
   }));
   // Interleave the two, as they would arrive.
-  for (let i = jobs.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [jobs[i], jobs[j]] = [jobs[j], jobs[i]];
-  }
+  shuffle(jobs);
   const t0 = Date.now();
   await pool(jobs, 8);
   const seconds = (Date.now() - t0) / 1000;

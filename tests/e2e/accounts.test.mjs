@@ -130,7 +130,7 @@ test("subaccount life cycle: token once, isolation, suspend, reactivate, close",
 
   await w.main.post(`/2010-04-01/Accounts/${a.sid}.json`, { Status: "closed" });
   assertTwilioError(assert, await tenant.get("/v2/Services"), 401, 20003);
-  assertTwilioError(assert, await w.main.post(`/2010-04-01/Accounts/${a.sid}.json`, { Status: "active" }), 400, 60200, "Status");
+  assertTwilioError(assert, await w.main.post(`/2010-04-01/Accounts/${a.sid}.json`, { Status: "active" }), 403, 20403);
   assertTwilioError(assert, await w.main.post(`/2010-04-01/Accounts/${a.sid}.json`, { Status: "paused" }), 400, 60200, "Status");
   assertTwilioError(assert, await w.main.post(`/2010-04-01/Accounts/${MAIN_SID}.json`, { FriendlyName: "x" }), 403, 20403);
 });

@@ -19,7 +19,7 @@ test("the catalog lists the module set with typed fields, pickers and output sam
   const r = await w.main.get("/v1/actions");
   assert.equal(r.status, 200, r.text);
   const ids = r.data.actions.map((a) => a.id);
-  assert.deepEqual(ids, ["list_services", "get_service", "create_service", "update_service", "delete_service", "start_verification", "get_verification", "check_verification", "update_verification_status", "create_client_token", "make_api_call"]);
+  assert.deepEqual(ids, ["list_services", "get_service", "create_service", "update_service", "delete_service", "start_verification", "get_verification", "check_verification", "update_verification_status", "create_client_token", "list_attempts", "attempts_summary", "make_api_call"]);
   for (const a of r.data.actions) {
     assert.ok(a.label && a.description, a.id);
     assert.equal(a.url, `${w.url}/v1/actions/${a.id}`);
@@ -79,7 +79,8 @@ test("verification modules: start with JSON objects, get, check, update status",
   const to = "+14155550160";
   assert.equal((await w.main.post(`/v2/Services/${svc}/RateLimits`, { UniqueName: "end_user_ip" })).status, 201);
   const unknown = await run("start_verification", { service_sid: svc, to, channel: "sms", rate_limits: { nobody: "x" } });
-  assertTwilioError(assert, unknown, 400, 60200, "rate_limits");
+  assertTwilioError(assert, unknown, 404, 20404);
+  assert.match(unknown.data.message, /RateLimits\/nobody/, "names the rate limit it did not find");
   const started = await run("start_verification", { service_sid: svc, to, channel: "sms", locale: "de", rate_limits: { end_user_ip: "203.0.113.7" } });
   assert.equal(started.status, 201, started.text);
   assert.equal(started.data.status, "pending");

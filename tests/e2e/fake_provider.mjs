@@ -1,9 +1,33 @@
 // A fake Twilio + SendGrid + webhook endpoint: a real HTTP server on loopback that records what
 // it receives and answers as the real APIs do, or fails on demand.
 import http from "node:http";
-import { randomBytes } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 
-export async function startFakeProvider() {
+/** Twilio's X-Twilio-Signature of a form POST: base64 HMAC-SHA1 under the account's auth token
+ * of the URL followed by each parameter's name and value, sorted by name. */
+export function twilioSignature(authToken, url, params) {
+  const data = url + Object.keys(params).sort().map((k) => k + params[k]).join("");
+  return createHmac("sha1", authToken).update(data).digest("base64");
+}
+
+/** Posts Twilio's status callbacks for a message sent with a StatusCallback, as Twilio does:
+ * each status in `statuses`, signed with the sender's auth token (from its Basic header). */
+async function callBack(entry, sid, statuses) {
+  const [user, token] = Buffer.from((entry.headers.authorization ?? "").replace(/^Basic /, ""), "base64").toString().split(":");
+  if (!user?.startsWith("AC") || !token) return;
+  for (const [status, errorCode] of statuses) {
+    const params = { AccountSid: user, MessageSid: sid, MessageStatus: status, To: entry.form.To, ...(errorCode ? { ErrorCode: String(errorCode) } : {}) };
+    await fetch(entry.form.StatusCallback, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": twilioSignature(token, entry.form.StatusCallback, params) },
+      body: new URLSearchParams(params).toString(),
+    }).then(async (r) => { if (process.env.FAKE_DEBUG) console.log("callback", r.status, await r.text()); }).catch((e) => { if (process.env.FAKE_DEBUG) console.log("callback error", e); });
+  }
+}
+
+/** `statusCallbacks(entry)` may give the statuses to post back for a message that asked for
+ * them (e.g. `[["sent"], ["delivered"]]`, or `[["undelivered", 30003]]`); none by default. */
+export async function startFakeProvider({ statusCallbacks } = {}) {
   const received = [];
   // Failure rules: { match(req) -> bool, status, body, hang } checked in order.
   const rules = [];
@@ -27,8 +51,12 @@ export async function startFakeProvider() {
         return res.end(JSON.stringify(rule.body ?? { code: 20500, message: "Internal Server Error", status: rule.status }));
       }
       if (/\/Messages\.json$/.test(req.url)) {
+        const sid = "SM" + randomBytes(16).toString("hex");
         res.writeHead(201, { "content-type": "application/json" });
-        return res.end(JSON.stringify({ sid: "SM" + randomBytes(16).toString("hex"), status: "queued", to: entry.form?.To, body: entry.form?.Body }));
+        res.end(JSON.stringify({ sid, status: "queued", to: entry.form?.To, body: entry.form?.Body }));
+        const statuses = entry.form?.StatusCallback && statusCallbacks?.(entry);
+        if (statuses) setTimeout(() => callBack(entry, sid, statuses), 10);
+        return;
       }
       if (/\/Calls\.json$/.test(req.url)) {
         res.writeHead(201, { "content-type": "application/json" });

@@ -2,6 +2,7 @@
 // tests small helpers to call it the way Twilio's helper libraries do.
 import { Miniflare } from "miniflare";
 import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
@@ -21,8 +22,21 @@ export const OPEN_POLICY = JSON.stringify({
   senders: { email_from: ["otp@acme.test"], whatsapp_from: ["+14155550100"] },
 });
 
-/** Starts a fresh worker on a free loopback port. */
-export async function startWorker(bindings = {}) {
+/** The statements of migrations/*.sql, in file order, one string each (comments dropped): D1's
+ * exec() takes one statement per line, so each is prepared and run on its own. */
+export function migrationStatements() {
+  const dir = path.join(root, "migrations");
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".sql"))
+    .sort()
+    .flatMap((f) => readFileSync(path.join(dir, f), "utf8").split("\n").filter((l) => !l.trim().startsWith("--")).join("\n").split(";"))
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** Starts a fresh worker on a free loopback port, with its D1 history database migrated
+ * (`{ history: false }`: without the HISTORY binding). */
+export async function startWorker(bindings = {}, { history = true, miniflare = {} } = {}) {
   const authToken = randomBytes(16).toString("hex");
   const logs = [];
   const mf = new Miniflare({
@@ -32,9 +46,11 @@ export async function startWorker(bindings = {}) {
     modulesRules: [{ type: "ESModule", include: ["**/*.js"] }, { type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: "2026-04-01",
     kvNamespaces: ["OTP_KV"],
+    d1Databases: history ? ["HISTORY"] : [],
     durableObjects: {
       VERIFY_TARGET: { className: "VerificationTarget", useSQLite: true },
       LIMITER: { className: "Limiter", useSQLite: true },
+      EVENT_OUTBOX: { className: "EventOutbox", useSQLite: true },
     },
     bindings: {
       ACCOUNT_SID: MAIN_SID,
@@ -49,8 +65,14 @@ export async function startWorker(bindings = {}) {
     handleRuntimeStdio(stdout, stderr) {
       for (const stream of [stdout, stderr]) stream.on("data", (chunk) => logs.push(chunk.toString()));
     },
+    // Extra Miniflare options (e.g. durableObjectsPersist for a restart test).
+    ...miniflare,
   });
   const url = (await mf.ready).toString().replace(/\/$/, "");
+  if (history) {
+    const db = await mf.getD1Database("HISTORY");
+    for (const sql of migrationStatements()) await db.prepare(sql).run();
+  }
   const main = client(url, MAIN_SID, authToken);
   return {
     url,
@@ -60,6 +82,7 @@ export async function startWorker(bindings = {}) {
     main,
     logs,
     kv: () => mf.getKVNamespace("OTP_KV"),
+    d1: () => mf.getD1Database("HISTORY"),
     as: (user, password) => client(url, user, password),
     dispose: () => mf.dispose(),
   };

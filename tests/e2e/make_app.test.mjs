@@ -4,11 +4,16 @@
 // `length`, `base64`, `toCollection`), and the requests sent as Make sends them: the base URL
 // and headers joined with each module's, unfilled parameters left out (Make's "processing of
 // empty values", Apps platform 2), search modules iterated, limited and paginated, 4xx/5xx
-// answers turned into module errors by the `response.error` templates. What Make itself does
+// answers turned into module errors by the `response.error` templates; instant triggers
+// attached (`attach` with `{{webhook.url}}` pointing at a local receiver standing in for Make's
+// webhook URL, `response.data` kept as the webhook's data), fed by real deliveries through the
+// webhook's communication, and detached. What Make itself does
 // beyond that subset cannot be run here (see docs/platforms/make.md).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import crypto from "node:crypto";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { startWorker, MAIN_SID } from "./harness.mjs";
@@ -141,8 +146,13 @@ async function connect() {
 async function runModule(id, parameters, conn, kind = "module") {
   const component = app.components[kind][id];
   assert.ok(component, `${kind} ${id}`);
+  return runModuleWith(id, read(component.codeFiles.communication), parameters, conn, kind);
+}
+
+/** `runModule` with the communication given (e.g. a smaller page size). */
+async function runModuleWith(id, comm, parameters, conn, kind = "module") {
+  const component = app.components[kind][id];
   assert.equal(component.connection, connectionId);
-  const comm = read(component.codeFiles.communication);
   const baseScope = { connection: conn.params, parameters };
   const ctx = { baseUrl: render(base.baseUrl, baseScope), baseHeaders: render(base.headers ?? {}, baseScope), errorTemplate: base.response?.error };
   let { answer } = await send(comm, { parameters, connection: conn.params }, ctx);
@@ -161,6 +171,46 @@ async function runModule(id, parameters, conn, kind = "module") {
     ({ answer } = await send({ ...comm, ...comm.pagination, qs: comm.pagination.qs ?? {}, url: comm.pagination.url }, { ...answer, parameters, connection: conn.params }, ctx));
   }
   assert.fail("pagination did not end");
+}
+
+/** A webhook's `attach` (or `detach`) run as Make runs it: the webhook's parameters, Make's URL
+ * as `webhook.url` (or the data attach kept as `webhook`), the base URL and headers. */
+async function runWebhookRpc(webhookId, code, { parameters = {}, webhook, conn }) {
+  const component = app.components.webhook[webhookId];
+  assert.ok(component, `webhook ${webhookId}`);
+  assert.equal(component.connection, connectionId);
+  const comm = read(component.codeFiles[code]);
+  const baseScope = { connection: conn.params, parameters };
+  const ctx = { baseUrl: render(base.baseUrl, baseScope), baseHeaders: render(base.headers ?? {}, baseScope), errorTemplate: base.response?.error };
+  const { answer, req } = await send({ ...comm, log: undefined }, { parameters, webhook, connection: conn.params }, ctx);
+  const data = comm.response?.data ? render(comm.response.data, { ...answer, parameters }) : undefined;
+  return { answer, req, data };
+}
+
+/** A local stand-in for Make's webhook URL: records each delivery's headers and raw body. */
+async function startReceiver() {
+  const hits = [];
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => { hits.push({ headers: req.headers, raw: Buffer.concat(chunks) }); res.writeHead(200).end("Accepted"); });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    hits,
+    url: `http://127.0.0.1:${server.address().port}/make-hook`,
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
+  };
+}
+
+async function waitFor(predicate, what, ms = 5000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const v = predicate();
+    if (v) return v;
+    await new Promise((res) => setTimeout(res, 25));
+  }
+  assert.fail(`timed out waiting for ${what}`);
 }
 
 async function codeFromOutbox(to) {
@@ -260,4 +310,78 @@ test("make an API call reaches the API as the connection, and a 4xx is a module 
     (e) => e instanceof ModuleError && e.statusCode === 404 && /VA0{32}/.test(e.message),
     "an action's 404 names the service",
   );
+});
+
+test("the instant trigger attaches a webhook, turns a real delivery into a bundle, and detaches", async () => {
+  const conn = await connect();
+  const [trigger, module] = Object.entries(app.components.module).find(([, m]) => m.moduleType === "instant_trigger");
+  const webhookId = module.webhook;
+  const receiver = await startReceiver();
+  try {
+    const [svc] = await runModule("createService", { friendly_name: "Make Hooks" }, conn);
+    // The maker picks the service (the RPC) and the events in the webhook's form.
+    const form = read(app.components.webhook[webhookId].codeFiles.params);
+    assert.deepEqual(form.map((p) => p.name), ["service_sid", "event_types"]);
+    const parameters = { service_sid: svc.sid, event_types: ["verification.approved", "verification.canceled"] };
+    const { answer, data, req } = await runWebhookRpc(webhookId, "attach", { parameters, webhook: { url: receiver.url }, conn });
+    assert.equal(answer.statusCode, 201, JSON.stringify(answer.body));
+    assert.equal(req.body.WebhookUrl, receiver.url, "attach registers Make's URL");
+    assert.match(data.webhookSid, /^YW[0-9a-f]{32}$/);
+    assert.equal(data.serviceSid, svc.sid);
+    assert.ok(!JSON.stringify(data).includes("whsec_"), "the secret is not kept in the webhook's data");
+    const listed = await w.main.get(`/v2/Services/${svc.sid}/Webhooks`);
+    assert.deepEqual(listed.data.webhooks.map((h) => [h.sid, h.webhook_url, h.event_types]), [[data.webhookSid, receiver.url, parameters.event_types]]);
+
+    // A verification started (not subscribed) and approved (subscribed): one delivery.
+    const to = "+14155550171";
+    await runModule("startVerification", { service_sid: svc.sid, to, channel: "sms" }, conn);
+    const code = await codeFromOutbox(to);
+    const [approved] = await runModule("checkVerification", { service_sid: svc.sid, to, code }, conn);
+    assert.equal(approved.status, "approved");
+    const hit = await waitFor(() => receiver.hits[0], "the approved event at Make's URL");
+    // Signed with the secret the create answered with (docs/events.md).
+    const sig = Object.fromEntries(hit.headers["x-edge-verify-signature"].split(",").map((p) => p.split("=")));
+    const expected = crypto.createHmac("sha256", answer.body.secret).update(`${sig.t}.`).update(hit.raw).digest("hex");
+    assert.equal(sig.v1, expected);
+    // Make parses the JSON body; the webhook's communication makes the bundle.
+    const hookComm = read(app.components.webhook[webhookId].codeFiles.communication);
+    const bundle = render(hookComm.output ?? "{{body}}", { body: JSON.parse(hit.raw.toString("utf8")), headers: hit.headers });
+    assert.equal(bundle.type, "verification.approved");
+    assert.equal(bundle.status, "approved");
+    assert.equal(bundle.service_sid, svc.sid);
+    assert.equal(bundle.verification_sid, approved.sid);
+    assert.equal(bundle.to, to);
+    const fields = read(module.codeFiles.interface).map((f) => f.name);
+    assert.deepEqual(Object.keys(bundle).filter((k) => !fields.includes(k)), [], `${trigger}'s interface covers the event`);
+    assert.ok(!JSON.stringify(bundle).includes(code), "never the code");
+
+    // Detach: the webhook is gone, and a later event reaches nobody.
+    const detached = await runWebhookRpc(webhookId, "detach", { webhook: data, conn });
+    assert.equal(detached.answer.statusCode, 204);
+    assert.deepEqual((await w.main.get(`/v2/Services/${svc.sid}/Webhooks`)).data.webhooks, []);
+    const to2 = "+14155550172";
+    await runModule("startVerification", { service_sid: svc.sid, to: to2, channel: "sms" }, conn);
+    await runModule("updateVerificationStatus", { service_sid: svc.sid, verification_sid: to2, status: "canceled" }, conn);
+    await new Promise((res) => setTimeout(res, 500));
+    assert.equal(receiver.hits.length, 1, "nothing is delivered after detach");
+  } finally {
+    await receiver.close();
+  }
+});
+
+test("list attempts sends its filters and pages through every attempt", async () => {
+  const conn = await connect();
+  const [svc] = await runModule("createService", { friendly_name: "Make Attempts" }, conn);
+  for (let i = 0; i < 3; i++) await runModule("startVerification", { service_sid: svc.sid, to: `+1415555018${i}`, channel: "sms" }, conn);
+  const comm = read(app.components.module.listAttempts.codeFiles.communication);
+  assert.ok(Object.values(comm.qs).includes("{{parameters.service_sid}}"), "the service filter is sent");
+  // Small pages, to follow meta.next_page_url.
+  const paged = { ...comm, qs: { ...comm.qs, PageSize: 1 } };
+  const original = app.components.module.listAttempts.codeFiles.communication;
+  const bundles = await runModuleWith("listAttempts", paged, { service_sid: svc.sid, limit: 100 }, conn);
+  assert.equal(bundles.length, 3, `${bundles.length} bundles over pages of one`);
+  assert.ok(bundles.every((a) => a.service_sid === svc.sid), "only the filtered service");
+  const one = await runModuleWith("listAttempts", paged, { service_sid: svc.sid, to: "+14155550181", limit: 100 }, conn);
+  assert.deepEqual(one.map((a) => a.channel_data?.to ?? a.to), ["+14155550181"]);
+  assert.equal(app.components.module.listAttempts.codeFiles.communication, original);
 });

@@ -31,6 +31,12 @@ const EXAMPLE = {
   bucketToDelete: "BL" + "b".repeat(32),
   key: "SK" + "a".repeat(32),
   fraudBlock: "FB" + "a".repeat(32),
+  webhook: "YW" + "a".repeat(32),
+  webhookToDelete: "YW" + "b".repeat(32),
+  // A value, not a resource here: a country's Messaging Service lives in the operator's Twilio
+  // account, and any MG SID is accepted as it is.
+  messagingService: "MG" + "a".repeat(32),
+  attempt: "VL" + "a".repeat(32),
 };
 
 /** The non-2xx answers a run may give, by request name (the operation's summary), each with
@@ -66,6 +72,7 @@ async function fixtures() {
   const start = async (to) => created(await m.post(`${base}/Verifications`, { To: to, Channel: "sms" }), to);
   const limit = async (name) => created(await m.post(`${base}/RateLimits`, { UniqueName: name }), name);
   const rateLimit = await limit("newman_kept");
+  const hook = async (name) => created(await m.post(`${base}/Webhooks`, { FriendlyName: name, EventTypes: "verification.approved", WebhookUrl: "https://hooks.example.com/newman", Status: "disabled" }), name);
   const bucket = async (interval) => created(await m.post(`${base}/RateLimits/${rateLimit}/Buckets`, { Max: "3", Interval: String(interval) }), "bucket");
   // A block to lift: a service whose guard only reports (monitor) sees three unapproved
   // numbers in one thousand; the block is written after the response.
@@ -78,8 +85,19 @@ async function fixtures() {
     if (!fraudBlock) await new Promise((res) => setTimeout(res, 100));
   }
   assert.ok(fraudBlock, "the monitor made a block");
+  // An attempt to fetch: the starts above recorded theirs after their responses.
+  const recorded = async () => {
+    for (let i = 0; i < 50; i++) {
+      const sid = (await m.get("/v2/Attempts?PageSize=1")).data.attempts?.[0]?.sid;
+      if (sid) return sid;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    assert.fail("no attempt was recorded");
+  };
   return {
     [EXAMPLE.fraudBlock]: fraudBlock,
+    [EXAMPLE.messagingService]: EXAMPLE.messagingService,
+    [EXAMPLE.attempt]: await recorded(),
     [EXAMPLE.account]: MAIN_SID,
     [EXAMPLE.subaccount]: await created(await m.post("/2010-04-01/Accounts.json", { FriendlyName: "Newman subaccount" }), "subaccount"),
     [EXAMPLE.service]: live,
@@ -91,6 +109,8 @@ async function fixtures() {
     [EXAMPLE.rateLimitToDelete]: await limit("newman_doomed"),
     [EXAMPLE.bucket]: await bucket(60),
     [EXAMPLE.bucketToDelete]: await bucket(86400),
+    [EXAMPLE.webhook]: await hook("newman kept"),
+    [EXAMPLE.webhookToDelete]: await hook("newman doomed"),
     [EXAMPLE.key]: await created(await m.post(`/2010-04-01/Accounts/${MAIN_SID}/Keys.json`, { FriendlyName: "Newman key" }), "key"),
   };
 }
@@ -201,13 +221,14 @@ test("with the example SIDs replaced by real ones: every request succeeds, in th
   assert.equal(ok, operations - Object.keys(EXPECTED).length);
 });
 
-test("Postman's default parameter generation (Schema) sends placeholders: refused as bad input (400 60200) or unknown (404 20404), never a 5xx", { timeout: 180_000 }, async () => {
-  // The schema-generated values are placeholders and random SIDs: there is nothing to map.
+test("Postman's default parameter generation (Schema) sends placeholders: refused as bad input (400 60200), by the operator's policy (403 60204) or unknown (404 20404), never a 5xx", { timeout: 180_000 }, async () => {
+  // The schema-generated values are placeholders and random SIDs: there is nothing to map. A
+  // well-formed sender the operator's POLICY does not list (Whatsapp.From) is a 403 60204.
   const { executions } = await run(await convert({}));
   figures("newman, converter defaults (parametersResolution=Schema)", executions);
   for (const e of executions) {
     if (e.status >= 200 && e.status < 300) continue;
-    assert.ok([[400, 60200], [404, 20404]].some(([s, c]) => e.status === s && e.code === c), `${e.name}: ${e.status} ${e.code} ${e.message}`);
+    assert.ok([[400, 60200], [403, 60204], [404, 20404]].some(([s, c]) => e.status === s && e.code === c), `${e.name}: ${e.status} ${e.code} ${e.message}`);
   }
 });
 

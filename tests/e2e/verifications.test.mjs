@@ -210,8 +210,8 @@ test("custom codes and PSD2 transactions", async () => {
 
   const psd2 = await service({ Psd2Enabled: "true" });
   const payer = phone();
-  assertTwilioError(assert, await start(psd2, { To: payer, Channel: "sms" }), 400, 60206);
-  assertTwilioError(assert, await start(psd2, { To: payer, Channel: "sms", Amount: "€10.00" }), 400, 60206);
+  assertTwilioError(assert, await start(psd2, { To: payer, Channel: "sms" }), 409, 60206);
+  assertTwilioError(assert, await start(psd2, { To: payer, Channel: "sms", Amount: "€10.00" }), 409, 60206);
   const v = await start(psd2, { To: payer, Channel: "sms", Amount: "€10.00", Payee: "Acme Shop" });
   assert.equal(v.status, 201, v.text);
   assert.deepEqual([v.data.amount, v.data.payee], ["€10.00", "Acme Shop"]);
@@ -254,7 +254,8 @@ test("bad start and check input: 4xx with the Twilio shape and the parameter nam
   const sna = await start(base, { To: to, Channel: "sna" });
   assert.match(sna.data.message, /sna/);
 
-  assertTwilioError(assert, await start(base, { To: to, Channel: "sms", RateLimits: JSON.stringify({ my_key: "abc" }) }), 400, 60200, "RateLimits");
+  // A rate limit the service does not have is not found (404, naming it), not a malformed value.
+  assertTwilioError(assert, await start(base, { To: to, Channel: "sms", RateLimits: JSON.stringify({ my_key: "abc" }) }), 404, 20404);
   for (const name of ["my_key", "end_user_id"]) await w.main.post(`${base}/RateLimits`, { UniqueName: name });
   const accepted = await start(base, { To: to, Channel: "sms", RateLimits: JSON.stringify({ my_key: "abc", end_user_id: 42 }), DeviceIp: "2001:db8::1", Tags: JSON.stringify({ flow: "signup" }) });
   assert.equal(accepted.status, 201, accepted.text);

@@ -33,8 +33,14 @@ pub const BUCKET: &str = "BLaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 pub const BUCKET_TO_DELETE: &str = "BLbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 /// An API key of `ACCOUNT` (fetched, renamed, then deleted).
 pub const KEY: &str = "SKaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+/// A webhook of `SERVICE` (fetched, updated).
+pub const WEBHOOK: &str = "YWaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+/// The webhook `DeleteWebhook` deletes.
+pub const WEBHOOK_TO_DELETE: &str = "YWbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 /// A fraud guard block.
 pub const FRAUD_BLOCK: &str = "FBaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+/// A verification attempt (`GET /v2/Attempts/{Sid}`).
+pub const ATTEMPT: &str = "VLaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 /// The number the examples verify.
 pub const TO: &str = "+14155550100";
 /// The number the safe list examples add, fetch and remove.
@@ -66,7 +72,14 @@ pub fn path_param(route: &Route, name: &str, sid_schema: impl Fn(&str) -> Value)
         ("Sid", _) if op == Op::DeleteBucket => (text(), BUCKET_TO_DELETE, "The bucket's SID (BL...)"),
         ("Sid", p) if p.contains("/Buckets/") => (text(), BUCKET, "The bucket's SID (BL...)"),
         ("Sid", p) if p.contains("/RateLimits/") => (text(), RATE_LIMIT, "The rate limit's SID (RK...) or unique name"),
+        ("Sid", p) if p.contains("/Webhooks/") => (
+            json!({ "type": "string", "pattern": "^YW[0-9a-fA-F]{32}$", "minLength": 34, "maxLength": 34 }),
+            if op == Op::DeleteWebhook { WEBHOOK_TO_DELETE } else { WEBHOOK },
+            "The webhook's SID (YW...)",
+        ),
         ("PhoneNumber", _) => (text(), SAFE_NUMBER, "The number, in E.164 form"),
+        ("Country", _) => (json!({ "type": "string", "pattern": "^([A-Za-z]{2}|[Aa][Ll][Ll])$", "minLength": 2, "maxLength": 3 }), "US", "The destination country (ISO 3166-1 alpha-2), or all"),
+        ("Sid", p) if p.starts_with("/v2/Attempts/") => (json!({ "type": "string", "pattern": "^VL[0-9a-fA-F]{32}$", "minLength": 34, "maxLength": 34 }), ATTEMPT, "The attempt's SID (VL...), from the list of attempts"),
         ("Sid", p) if p.contains("/FraudGuard/") => (text(), FRAUD_BLOCK, "The block's SID (FB...), from the list of blocks"),
         _ => (text(), "", ""),
     };
@@ -124,11 +137,23 @@ pub fn example(spec: &ParamSpec) -> Value {
         "DeviceIp" => json!("203.0.113.7"),
         "Tags" => json!({ "campaign": "signup" }),
         "Code" => json!("123456"),
+        "Body" => json!("Test message from edge-verify"),
         "VerificationSid" => json!(VERIFICATION),
         "ServiceSid" => json!(SERVICE),
         "Sid" => json!(VERIFICATION),
         "Status" if spec.choices().contains(&"approved") => json!("approved"),
+        "Status" if spec.choices().contains(&"converted") => json!("converted"),
+        "DateCreatedAfter" => json!("2026-11-01T00:00:00Z"),
+        "DateCreatedBefore" => json!("2026-11-30T23:59:59Z"),
+        "ChannelData.To" => json!(TO),
+        "Country" => json!("US"),
+        "VerifyServiceSid" => json!(SERVICE),
+        "DestinationPrefix" => json!("+1415"),
+        "Status" if spec.choices().contains(&"enabled") => json!("enabled"),
         "Status" => json!("active"),
+        "EventTypes" => json!("verification.approved"),
+        "WebhookUrl" => json!("https://hooks.example.com/edge-verify"),
+        "Version" => json!("v2"),
         "UniqueName" => json!("end_user_ip"),
         "Description" => json!("Starts per end user IP"),
         "Max" => json!(5),

@@ -52,6 +52,12 @@ kept in the Power Platform connection and sent only to the deployment URL you gi
 4. In the settings of both actions set the **Retry Policy** to **None**: a retried start sends
    another message, and a retried check counts as another attempt.
 
+To react to verifications instead ("when a verification is approved, update the CRM row"), start
+a flow with the trigger "When a verification event occurs": pick the service and the event
+(Verification approved, or All events). Saving the flow subscribes it to the service; turning the
+flow off or deleting it unsubscribes it. The trigger's outputs are the event: Event ID, Event
+type, Verification SID, To, Status, Channel, Send attempts, Checks and Date created.
+
 ## Known Issues and Limitations
 
 - **Set the retry policy to none on start and check.** Power Automate retries failed actions by
@@ -65,6 +71,11 @@ kept in the Power Platform connection and sent only to the deployment URL you gi
   fields you fill in. Clearing a setting (setting it back to empty) is not possible from the
   card; use "Make an API call" with the REST route for that.
 - The service pickers list up to 1,000 services; enter a SID by hand beyond that.
+- The trigger receives each event at least once: a delivery that timed out is sent again with the
+  same Event ID, so make the flow's first step tolerate repeats (for example, update the CRM row
+  rather than append one). A service holds at most 10 webhooks, so at most 10 flows can watch one
+  service. The flow does not check the delivery's signature (`X-Edge-Verify-Signature`); its
+  callback URL is secret and signed by Power Automate.
 - "Make an API call" returns the inner response's body as an object: JSON bodies are available as
   dynamic content only through expressions (`body('Make_an_API_call')?['body']`) or Parse JSON.
 - Error responses (400, 401, 403, 404, 429, 502) carry the Twilio error body (`code`, `message`,

@@ -24,10 +24,30 @@ fn every_make_module_calls_a_spec_path_with_fields_the_spec_has() {
     let spec = openapi();
     let app = read_json("connector-spec/make/makecomapp.json");
     let modules = app["components"]["module"].as_object().unwrap();
-    assert_eq!(modules.len(), 11);
+    assert_eq!(modules.len(), 14);
     for (name, module) in modules {
         let files = &module["codeFiles"];
         let comm = read_json(&format!("connector-spec/make/{}", files["communication"].as_str().unwrap()));
+        // An instant trigger calls nothing: its webhook's attach and detach do, on the spec's
+        // webhook routes.
+        if module["moduleType"] == "instant_trigger" {
+            let webhook = &app["components"]["webhook"][module["webhook"].as_str().unwrap()]["codeFiles"];
+            for (code, method, path) in [("attach", "post", "/v2/Services/{ServiceSid}/Webhooks"), ("detach", "delete", "/v2/Services/{ServiceSid}/Webhooks/{Sid}")] {
+                let rpc = read_json(&format!("connector-spec/make/{}", webhook[code].as_str().unwrap()));
+                assert_eq!(rpc["method"].as_str().unwrap().to_ascii_lowercase(), method, "{name} {code}");
+                let template: String = rpc["url"].as_str().unwrap().split('/').map(|s| if s.starts_with("{{") { "{}" } else { s }).collect::<Vec<_>>().join("/");
+                assert_eq!(template, path.split('/').map(|s| if s.starts_with('{') { "{}" } else { s }).collect::<Vec<_>>().join("/"), "{name} {code}");
+                let op = &spec["paths"][path][method];
+                assert!(op.is_object(), "{name}: {method} {path} is not in the spec");
+                if let Some(body) = rpc["body"].as_object() {
+                    let props = op["requestBody"]["content"]["application/json"]["schema"]["properties"].as_object().unwrap();
+                    for field in body.keys() {
+                        assert!(props.contains_key(field), "{name} {code}: body field {field} is not in the spec");
+                    }
+                }
+            }
+            continue;
+        }
         let url = comm["url"].as_str().unwrap();
         assert!(url.starts_with('/'), "{name}: {url} is not relative");
         let params = read_json(&format!("connector-spec/make/{}", files["mappableParams"].as_str().unwrap()));
@@ -99,10 +119,14 @@ fn authorization_is_sent_once_and_sanitized_from_logs() {
 fn no_make_component_calls_an_absolute_url() {
     let spec = openapi();
     for entry in walk(&root().join("connector-spec/make")) {
-        if !entry.ends_with(".communication.iml.json") {
+        if ![".communication.iml.json", ".attach.iml.json", ".detach.iml.json"].iter().any(|s| entry.ends_with(s)) {
             continue;
         }
         let comm: Value = serde_json::from_str(&std::fs::read_to_string(&entry).unwrap()).unwrap();
+        // A webhook's communication and an instant trigger's describe what arrives: no request.
+        if comm.get("url").is_none() && (entry.contains("/webhooks/") || entry.contains("/watch-")) {
+            continue;
+        }
         let url = comm["url"].as_str().unwrap();
         assert!(!url.starts_with("http") && !url.starts_with("//"), "{entry}: {url}");
         let path = url.strip_prefix("{{parameters.baseUrl}}").unwrap_or(url);
@@ -133,8 +157,10 @@ fn the_power_automate_definition_covers_every_action_with_summaries() {
     let swagger = read_json("connector-spec/power-automate/apiDefinition.swagger.json");
     assert_eq!(swagger["swagger"], "2.0");
     assert_eq!(swagger["securityDefinitions"]["basic_auth"]["type"], "basic");
-    // Every action, plus `GET /v2/Services` for the service pickers and the connection test.
-    let mut expected: Vec<&String> = spec["paths"].as_object().unwrap().keys().filter(|p| p.starts_with("/v1/actions") || p.as_str() == "/v2/Services").collect();
+    // Every action, plus `GET /v2/Services` for the service pickers and the connection test, and
+    // the webhook trigger's subscribe and unsubscribe.
+    let trigger = ["/v2/Services", "/v2/Services/{ServiceSid}/Webhooks", "/v2/Services/{ServiceSid}/Webhooks/{Sid}"];
+    let mut expected: Vec<&String> = spec["paths"].as_object().unwrap().keys().filter(|p| p.starts_with("/v1/actions") || trigger.contains(&p.as_str())).collect();
     let mut swagger_paths: Vec<&String> = swagger["paths"].as_object().unwrap().keys().collect();
     expected.sort();
     swagger_paths.sort();

@@ -168,8 +168,21 @@ fn component_ids_follow_makes_name_pattern() {
             && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
         assert!(ok, "connection id {id}");
     }
+    let webhooks = components("webhook");
+    for id in webhooks.keys() {
+        assert!(name_ok(id), "webhook {id}");
+    }
     for (id, module) in &modules {
-        assert!(components("connection").contains_key(module["connection"].as_str().unwrap()), "{id}: unknown connection");
+        // An instant trigger names its webhook, which holds the connection.
+        let connection = match module["webhook"].as_str() {
+            Some(webhook) => {
+                assert_eq!(module["moduleType"], "instant_trigger", "{id}: only instant triggers have webhooks");
+                assert!(module["connection"].is_null(), "{id}: the connection is its webhook's");
+                webhooks.get(webhook).unwrap_or_else(|| panic!("{id}: unknown webhook {webhook}"))["connection"].as_str().unwrap()
+            }
+            None => module["connection"].as_str().unwrap(),
+        };
+        assert!(components("connection").contains_key(connection), "{id}: unknown connection");
         for p in all_params(module) {
             if let Some(rpc) = p["options"].as_str().and_then(|o| o.strip_prefix("rpc://")) {
                 assert!(rpcs.contains_key(rpc), "{id}.{}: rpc://{rpc} does not exist", p["name"]);
@@ -220,10 +233,19 @@ fn search_modules_iterate_paginate_and_take_a_limit() {
         assert_eq!(comm["response"]["output"], "{{item}}", "{id} outputs one bundle per item");
         assert_eq!(comm["response"]["limit"], "{{parameters.limit}}", "{id}");
         let pagination = &comm["pagination"];
-        assert_eq!(pagination["url"], "{{body.meta.next_page_url}}", "{id} follows meta.next_page_url");
-        assert_eq!(pagination["condition"], "{{body.meta.next_page_url}}", "{id} stops on the last page");
+        // Verify lists give `meta.next_page_url`; 2010 lists `next_page_uri` (shared/reference/).
+        let next = if comm["url"].as_str().unwrap().starts_with("/2010-04-01/") { "{{body.next_page_uri}}" } else { "{{body.meta.next_page_url}}" };
+        assert_eq!(pagination["url"], next, "{id} follows the next page");
+        assert_eq!(pagination["condition"], next, "{id} stops on the last page");
         assert_eq!(pagination["mergeWithParent"], false, "{id}: the next URL carries its own query");
         let params = params(&module);
+        // Every filter the user fills reaches the API (a search that drops its filters lists
+        // everything).
+        let sent: Vec<&str> = comm["qs"].as_object().unwrap().values().filter_map(Value::as_str).collect();
+        for p in params.iter().filter(|p| p["name"] != "limit") {
+            let template = format!("{{{{parameters.{}}}}}", p["name"].as_str().unwrap());
+            assert!(sent.contains(&template.as_str()), "{id}: filter {} is never sent", p["name"]);
+        }
         let limit = params.last().unwrap_or_else(|| panic!("{id} has no parameters"));
         assert_eq!(limit["name"], "limit", "{id}: limit is the last parameter");
         assert_eq!(limit["type"], "uinteger");
@@ -410,6 +432,7 @@ fn labels_are_sentence_case_and_descriptions_start_with_a_verb() {
         match module["moduleType"].as_str().unwrap() {
             "search" => assert!(["Search", "List"].contains(&verb), "{id}: {label}"),
             "universal" => {}
+            "instant_trigger" => assert_eq!(verb, "Watch", "{id}: {label}"),
             _ => assert!(["Create", "Get", "Update", "Delete", "Start", "Check", "Add", "Remove", "Send"].contains(&verb), "{id}: {label}"),
         }
         let description = module["description"].as_str().unwrap();
@@ -493,4 +516,67 @@ fn interfaces_cover_their_samples_and_type_dates_as_dates() {
         dates += fields.iter().filter(|f| f["type"] == "date").count();
     }
     assert!(dates > 0);
+}
+
+/// Instant triggers: "To use webhooks, you must always create an instant trigger and link it to a
+/// webhook" (https://developers.make.com/custom-apps-documentation/app-structure/webhooks); an
+/// attached webhook registers Make's URL (`{{webhook.url}}`) with `attach`, keeps the remote id in
+/// `response.data`, which `detach` reads as `webhook.<key>` to unregister it
+/// (https://developers.make.com/custom-apps-documentation/app-components/webhooks/dedicated/attached);
+/// "The Instant Trigger module can only have static parameters" and "exactly one bundle is
+/// generated with each incoming webhook", without iterate or pagination
+/// (https://docs.make.com/apps/app-structure/modules/instant-trigger). Here: the trigger covers every
+/// event edge-verify emits (docs/events.md), its interface every field of the event, and the
+/// webhook's signing secret is never kept and is sanitized from the logs.
+#[test]
+fn instant_triggers_attach_and_detach_their_webhooks() {
+    let triggers: Vec<_> = modules().into_iter().filter(|(_, m)| m["moduleType"] == "instant_trigger").collect();
+    assert!(!triggers.is_empty(), "no instant trigger");
+    for (id, module) in triggers {
+        let webhook = &components("webhook")[module["webhook"].as_str().unwrap()];
+        assert_eq!(webhook["webhookType"], "web", "{id}: a dedicated webhook");
+        assert!(code(&module, "mappableParams").as_array().unwrap().is_empty(), "{id}: instant triggers have no mappable parameters");
+        let comm = code(&module, "communication");
+        assert!(comm.get("iterate").is_none() && comm.get("pagination").is_none(), "{id}");
+
+        let attach = code(webhook, "attach");
+        assert_eq!(attach["method"], "POST", "{id}: attach creates");
+        let url = attach["url"].as_str().unwrap();
+        assert!(url.starts_with("/v2/Services/{{parameters.") && url.ends_with("/Webhooks"), "{id}: attach posts to the service's webhooks: {url}");
+        assert_eq!(attach["body"]["WebhookUrl"], "{{webhook.url}}", "{id}: attach registers Make's URL");
+        let event_types = attach["body"]["EventTypes"].as_str().unwrap();
+        let data = attach["response"]["data"].as_object().expect("attach keeps the remote ids in response.data");
+        assert!(data.values().any(|v| v == "{{body.sid}}"), "{id}: attach keeps the webhook SID");
+        assert!(!data.values().any(|v| v.as_str().is_some_and(|t| t.contains("secret"))), "{id}: the signing secret is not kept");
+        let sanitized: Vec<&str> = attach["log"]["sanitize"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        assert!(sanitized.contains(&"response.body.secret") && sanitized.contains(&"request.headers.authorization"), "{id}: {sanitized:?}");
+
+        let detach = code(webhook, "detach");
+        assert_eq!(detach["method"], "DELETE", "{id}: detach deletes");
+        let detach_url = detach["url"].as_str().unwrap();
+        for key in data.keys() {
+            assert!(detach_url.contains(&format!("{{{{webhook.{key}}}}}")), "{id}: detach must use webhook.{key}: {detach_url}");
+        }
+
+        // The webhook's parameters fill attach: a service picker and the event types.
+        let params = code(webhook, "params");
+        let params = params.as_array().unwrap();
+        for p in params {
+            assert!(url.contains(&format!("{{{{parameters.{}}}}}", p["name"].as_str().unwrap())) || event_types == format!("{{{{parameters.{}}}}}", p["name"].as_str().unwrap()), "{id}: {} is never sent", p["name"]);
+            assert_eq!(p["required"], true);
+        }
+        let types = params.iter().find(|p| p["name"] == "event_types").expect("event types parameter");
+        assert_eq!(types["multiple"], true, "{id}: several event types");
+        let offered: BTreeSet<&str> = types["options"].as_array().unwrap().iter().filter_map(|o| o["value"].as_str()).collect();
+        for event in ["verification.started", "verification.approved", "verification.canceled", "verification.expired", "verification.max_attempts_reached", "verification.delivery_status"] {
+            assert!(offered.contains(event), "{id}: {event} is not offered");
+        }
+        assert!(params.iter().any(|p| p["options"].as_str().is_some_and(|o| o.starts_with("rpc://"))), "{id}: the service is picked from a list");
+
+        let interface = code(&module, "interface");
+        let names: BTreeSet<&str> = interface.as_array().unwrap().iter().filter_map(|f| f["name"].as_str()).collect();
+        for field in ["id", "type", "date_created", "service_sid", "verification_sid", "to", "status", "channel"] {
+            assert!(names.contains(field), "{id}: the interface lacks {field}");
+        }
+    }
 }

@@ -304,10 +304,17 @@ fn what_a_call_needs_is_on_the_default_card() {
             let schema = resolve(&swagger, &param["schema"]);
             let required: Vec<&str> = schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
             for name in required {
-                let visibility = schema["properties"][name]["x-ms-visibility"].as_str().unwrap_or("");
+                let prop = &schema["properties"][name];
+                let visibility = prop["x-ms-visibility"].as_str().unwrap_or("");
+                // A hidden required field is filled for the maker: by its default, or (the
+                // callback URL of a webhook trigger) by Power Automate itself.
+                if visibility == "internal" && (prop.get("default").is_some() || prop["x-ms-notification-url"] == true) {
+                    continue;
+                }
                 assert!(visibility != "advanced" && visibility != "internal", "{id}: required field {name} is {visibility}");
             }
-            if param["required"] == true && param["in"] != "body" {
+            // The unsubscribe of a webhook trigger is Power Automate's to call, never the maker's.
+            if param["required"] == true && param["in"] != "body" && op["x-ms-visibility"] != "internal" {
                 assert!(param["x-ms-visibility"] != "advanced" && param["x-ms-visibility"] != "internal", "{id}: required {}", param["name"]);
             }
         }
@@ -406,12 +413,15 @@ fn every_dropdown_calls_an_operation_that_needs_no_body() {
     let mut dropdowns = 0;
     for (id, _, _, op) in &ops {
         for param in op["parameters"].as_array().into_iter().flatten() {
-            assert!(param.get("x-ms-dynamic-values").is_none() && param.get("x-ms-dynamic-list").is_none(), "{id}: dynamic extension on the body parameter itself");
-            if param["in"] != "body" {
-                continue;
-            }
-            let schema = resolve(&swagger, &param["schema"]);
-            for (field, prop) in schema["properties"].as_object().into_iter().flatten() {
+            // A path or query parameter carries its dropdown itself; a body's properties do.
+            let fields: Vec<(String, Value)> = if param["in"] == "body" {
+                assert!(param.get("x-ms-dynamic-values").is_none() && param.get("x-ms-dynamic-list").is_none(), "{id}: dynamic extension on the body parameter itself");
+                let schema = resolve(&swagger, &param["schema"]);
+                schema["properties"].as_object().into_iter().flatten().map(|(k, v)| (k.clone(), v.clone())).collect()
+            } else {
+                vec![(param["name"].as_str().unwrap_or("").to_owned(), param.clone())]
+            };
+            for (field, prop) in &fields {
                 let values = prop.get("x-ms-dynamic-values");
                 let list = prop.get("x-ms-dynamic-list");
                 if values.is_none() && list.is_none() {
@@ -611,4 +621,49 @@ fn no_description_holds_an_empty_or_placeholder_sentence() {
     let mut bad = Vec::new();
     visit(&swagger(), "", &mut bad);
     assert!(bad.is_empty(), "{bad:#?}");
+}
+
+/// [webhook-trigger] "Create a webhook trigger" for custom connectors
+/// (<https://learn.microsoft.com/en-us/connectors/custom-connectors/create-webhook-trigger>) and
+/// [extensions]: a webhook trigger is a `POST` marked `x-ms-trigger: single` whose body holds the
+/// callback URL in a property marked `x-ms-notification-url: true` (internal: Power Automate
+/// fills it); the subscription answers 201 with a `Location` header, which Power Automate DELETEs
+/// to unsubscribe, so that DELETE must be an operation of the definition; and
+/// `x-ms-notification-content` gives the schema of what each notification carries (the trigger's
+/// outputs, each with a summary and a description).
+#[test]
+fn the_webhook_trigger_subscribes_its_callback_and_unsubscribes_at_its_location() {
+    let swagger = swagger();
+    let ops = operations(&swagger);
+    let triggers: Vec<_> = ops.iter().filter(|(.., op)| op.get("x-ms-trigger").is_some()).collect();
+    assert_eq!(triggers.len(), 1, "one webhook trigger");
+    let (id, method, path, op) = triggers[0];
+    assert_eq!(op["x-ms-trigger"], "single", "{id}");
+    assert_eq!(method, "post", "{id}: a webhook subscription is a POST");
+    let body = op["parameters"].as_array().unwrap().iter().find(|p| p["in"] == "body").expect("a body");
+    let schema = resolve(&swagger, &body["schema"]);
+    let callbacks: Vec<_> = schema["properties"].as_object().unwrap().iter().filter(|(_, p)| p["x-ms-notification-url"] == true).collect();
+    assert_eq!(callbacks.len(), 1, "{id}: one callback URL property");
+    let (callback, prop) = callbacks[0];
+    assert_eq!(prop["type"], "string");
+    assert_eq!(prop["x-ms-visibility"], "internal", "{id}: the maker never types the callback URL");
+    assert!(schema["required"].as_array().unwrap().iter().any(|r| r == callback.as_str()), "{id}: the callback URL is required");
+    let created = &op["responses"]["201"];
+    assert!(created["headers"]["Location"]["type"] == "string", "{id}: 201 with a Location header");
+    // The Location is the created webhook: `{path}/{Sid}`, which the definition can DELETE.
+    let (delete_id, _, _, delete) = ops.iter().find(|(_, m, p, _)| m == "delete" && p.starts_with(&format!("{path}/{{"))).unwrap_or_else(|| panic!("{id}: no DELETE under {path}"));
+    assert_eq!(delete["x-ms-visibility"], "internal", "{delete_id}: only Power Automate unsubscribes");
+    let content = &op["x-ms-notification-content"];
+    assert!(content["description"].as_str().is_some_and(|d| !d.is_empty()), "{id}: x-ms-notification-content has a description");
+    let outputs = resolve(&swagger, &content["schema"]);
+    assert_eq!(outputs["type"], "object");
+    for field in ["id", "type", "date_created", "service_sid", "verification_sid", "to", "status", "channel"] {
+        let p = &outputs["properties"][field];
+        assert!(p.is_object(), "{id}: the notification lacks {field}");
+        assert!(p["x-ms-summary"].is_string() && p["description"].is_string(), "{id}: output {field} lacks a summary or description");
+    }
+    let events: Vec<&str> = schema["properties"]["EventTypes"]["enum"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    for event in ["verification.started", "verification.approved", "verification.canceled", "verification.expired", "verification.max_attempts_reached"] {
+        assert!(events.contains(&event), "{id}: {event} cannot be chosen");
+    }
 }

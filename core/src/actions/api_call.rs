@@ -23,8 +23,8 @@ pub struct ApiCallResult {
 
 /// The inner request an action input describes.
 pub fn request(input: &Input<'_>, origin: &str) -> Result<ApiRequest, ApiError> {
-    let url = input.raw_text(&URL)?.ok_or_else(|| input.invalid(&URL, "is required"))?;
-    let (path, url_query) = checked_api_path(url)?;
+    let url = input.text(&URL)?.ok_or_else(|| input.invalid(&URL, "is required"))?;
+    let (path, url_query) = checked_api_path(&url)?;
     let method_name = input.raw_text(&METHOD)?.map_or_else(|| "GET".to_owned(), str::to_ascii_uppercase);
     if !METHOD.choices().contains(&method_name.as_str()) {
         return Err(input.invalid(&METHOD, "must be one of GET, POST, PUT, PATCH, DELETE"));

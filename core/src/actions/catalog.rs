@@ -5,6 +5,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::history::params as history;
 use crate::http::routes::{Operation, ROUTES};
 use crate::http::Method;
 use crate::spec::{api_call, client_token, ids, paging, service, verification, Kind, ParamSpec};
@@ -40,6 +41,15 @@ pub struct Action {
 
 const fn field(spec: ParamSpec, place: Place, required: bool) -> Field {
     Field { spec, place, required }
+}
+
+/// The Attempts filters as query fields (`service_sid` gets the service picker), and paging.
+fn attempt_filters(specs: &[ParamSpec], paged: bool) -> Vec<Field> {
+    let mut fields: Vec<Field> = specs.iter().map(|s| field(*s, Place::Query, false)).collect();
+    if paged {
+        fields.extend([field(paging::PAGE_SIZE, Place::Query, false), field(history::PAGE_TOKEN, Place::Query, false)]);
+    }
+    fields
 }
 
 fn body(specs: &[ParamSpec], required: &[&str]) -> Vec<Field> {
@@ -87,6 +97,8 @@ pub fn catalog() -> Vec<Action> {
             Some(Operation::CreateClientToken),
             with(service_path("ServiceSid"), body(&client_token::ALL, &[])),
         ),
+        action("list_attempts", "List Verification Attempts", "Lists the account's verification attempts of the last 30 days (one per code sent), newest first, narrowed by the filters given.", Some(Operation::ListVerificationAttempt), attempt_filters(&history::LIST, true)),
+        action("attempts_summary", "Get Verification Attempts Summary", "Counts attempts and conversions (approved verifications) of the last 30 days, narrowed by the filters given, with the conversion rate.", Some(Operation::FetchVerificationAttemptsSummary), attempt_filters(&history::SUMMARY, false)),
         action(
             "make_api_call",
             "Make an API Call",
@@ -263,7 +275,7 @@ mod tests {
         let ids: Vec<&str> = catalog().iter().map(|a| a.id).collect();
         assert_eq!(
             ids,
-            ["list_services", "get_service", "create_service", "update_service", "delete_service", "start_verification", "get_verification", "check_verification", "update_verification_status", "create_client_token", "make_api_call"]
+            ["list_services", "get_service", "create_service", "update_service", "delete_service", "start_verification", "get_verification", "check_verification", "update_verification_status", "create_client_token", "list_attempts", "attempts_summary", "make_api_call"]
         );
         for action in catalog() {
             match action.route() {

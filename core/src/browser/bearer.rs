@@ -113,6 +113,7 @@ impl<P: Platform> Engine<P> {
             is_main: service.account_sid == self.settings.main.sid,
             account: AccountSid::parse(&claims.account).ok_or(ApiError::InvalidToken)?,
             credential: Credential::ClientToken(claims.id.clone()),
+            origin: req.origin.clone(),
             client: Client {
                 ip: req.header("cf-connecting-ip").and_then(|ip| ip.trim().parse().ok()),
                 end_user: true,

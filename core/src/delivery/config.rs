@@ -1,29 +1,14 @@
 //! Delivery settings: which provider serves each channel, and the Twilio sender routes keyed by
 //! destination dialing prefix (longest prefix wins, `*` is the default), as enterprise
-//! deployments use one Twilio subaccount per region. Parsed once from the `DELIVERY_CONFIG`
-//! secret; credentials are write-only: `Debug` never shows them and nothing returns them.
+//! deployments use one Twilio subaccount per region, and the generic SMS gateways keyed the same
+//! way. Parsed once from the `DELIVERY_CONFIG` secret; credentials are write-only: `Debug` never
+//! shows them and nothing returns them.
 
 use serde::Deserialize;
 
+pub use super::secret::Secret;
+use super::gateway::GatewayRoute;
 use crate::channel::Channel;
-
-/// A credential: readable by the provider code, invisible to `Debug`.
-#[derive(Clone, Deserialize, PartialEq, Eq)]
-#[serde(transparent)]
-pub struct Secret(String);
-
-impl Secret {
-    /// The secret text, for building an outbound request.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(..)")
-    }
-}
 
 /// Who delivers a channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -35,6 +20,8 @@ pub enum ProviderKind {
     Sendgrid,
     /// A signed JSON POST to the operator's own endpoint.
     Webhook,
+    /// Any HTTP SMS gateway, from the `gateways` routes (sms).
+    Gateway,
     /// Print the message and keep it in the dev outbox (only with `DEV_MODE=true`).
     Log,
 }
@@ -124,6 +111,9 @@ pub struct DeliveryConfig {
     pub sendgrid: Option<SendGridConfig>,
     /// Webhook.
     pub webhook: Option<WebhookConfig>,
+    /// Generic SMS gateway routes.
+    #[serde(default)]
+    pub gateways: Vec<GatewayRoute>,
 }
 
 impl DeliveryConfig {
@@ -146,6 +136,12 @@ impl DeliveryConfig {
                 return Err(format!("twilio route {} needs auth_token or api_key_sid + api_key_secret", route.prefix));
             }
         }
+        for (i, gateway) in config.gateways.iter().enumerate() {
+            gateway.check(i, dev_mode)?;
+            if config.gateways.iter().take(i).any(|g| g.prefix == gateway.prefix) {
+                return Err(format!("gateways[{i}].prefix repeats an earlier gateway's prefix"));
+            }
+        }
         for channel in Channel::ALL {
             match config.provider(channel, dev_mode) {
                 Some(ProviderKind::Log) if !dev_mode => {
@@ -163,6 +159,12 @@ impl DeliveryConfig {
                 Some(ProviderKind::Sendgrid) if channel != Channel::Email => {
                     return Err(format!("sendgrid can only deliver email, not {}", channel.as_str()))
                 }
+                Some(ProviderKind::Gateway) if config.gateways.is_empty() => {
+                    return Err(format!("channel {} uses gateway but there are no gateways", channel.as_str()))
+                }
+                Some(ProviderKind::Gateway) if channel != Channel::Sms => {
+                    return Err(format!("gateway can only deliver sms, not {}", channel.as_str()))
+                }
                 Some(ProviderKind::Twilio) if channel == Channel::Email => {
                     return Err("twilio cannot deliver email; use sendgrid, webhook or log".to_owned())
                 }
@@ -173,8 +175,8 @@ impl DeliveryConfig {
     }
 
     /// The provider of `channel`: the configured one, else Twilio for phone channels when routes
-    /// exist, SendGrid for email when configured, the webhook when configured, and in dev mode
-    /// the log sink. `None`: the channel is disabled.
+    /// exist, else the gateways for SMS, SendGrid for email when configured, the webhook when
+    /// configured, and in dev mode the log sink. `None`: the channel is disabled.
     pub fn provider(&self, channel: Channel, dev_mode: bool) -> Option<ProviderKind> {
         let chosen = match channel {
             Channel::Sms => self.channels.sms,
@@ -185,6 +187,7 @@ impl DeliveryConfig {
         chosen.or_else(|| match channel {
             Channel::Email if self.sendgrid.is_some() => Some(ProviderKind::Sendgrid),
             Channel::Sms | Channel::Call | Channel::Whatsapp if !self.twilio_routes.is_empty() => Some(ProviderKind::Twilio),
+            Channel::Sms if !self.gateways.is_empty() => Some(ProviderKind::Gateway),
             _ if self.webhook.is_some() => Some(ProviderKind::Webhook),
             _ if dev_mode => Some(ProviderKind::Log),
             _ => None,
@@ -193,12 +196,21 @@ impl DeliveryConfig {
 
     /// The Twilio route for `to`: the longest matching prefix, else `*`.
     pub fn twilio_route(&self, to: &str) -> Option<&TwilioRoute> {
-        self.twilio_routes
-            .iter()
-            .filter(|r| r.prefix != "*" && to.starts_with(&r.prefix))
-            .max_by_key(|r| r.prefix.len())
-            .or_else(|| self.twilio_routes.iter().find(|r| r.prefix == "*"))
+        longest_prefix(&self.twilio_routes, |r| &r.prefix, to)
     }
+
+    /// The gateway for `to`: the longest matching prefix, else `*`.
+    pub fn gateway_route(&self, to: &str) -> Option<&GatewayRoute> {
+        longest_prefix(&self.gateways, |g| &g.prefix, to)
+    }
+}
+
+fn longest_prefix<'a, T>(routes: &'a [T], prefix: impl Fn(&T) -> &str, to: &str) -> Option<&'a T> {
+    routes
+        .iter()
+        .filter(|r| prefix(r) != "*" && to.starts_with(prefix(r)))
+        .max_by_key(|r| prefix(r).len())
+        .or_else(|| routes.iter().find(|r| prefix(r) == "*"))
 }
 
 fn describe_json_error(e: &serde_json::Error) -> String {

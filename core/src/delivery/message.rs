@@ -65,6 +65,8 @@ pub struct MessageParts<'a> {
     pub app_hash: Option<&'a str>,
     /// The service's `WebOtpDomain` (SMS): the last line is `@host #code` for the Web OTP API.
     pub web_otp_domain: Option<&'a str>,
+    /// A caller's own text (the Messages API), sent as it is: no template, warning or hash line.
+    pub text: Option<&'a str>,
 }
 
 fn fill(template: &str, name: &str, code: &str) -> String {
@@ -81,6 +83,9 @@ fn sentence(parts: &MessageParts<'_>) -> String {
 
 /// The text of an SMS: sentence, do-not-share warning when enabled, and the app hash line.
 pub fn sms_text(parts: &MessageParts<'_>) -> String {
+    if let Some(own) = parts.text {
+        return own.to_owned();
+    }
     let mut text = sentence(parts);
     if parts.do_not_share {
         text.push(' ');
@@ -98,7 +103,7 @@ pub fn sms_text(parts: &MessageParts<'_>) -> String {
 
 /// The text of a WhatsApp message (no warning or hash line; WhatsApp templates carry their own).
 pub fn plain_text(parts: &MessageParts<'_>) -> String {
-    sentence(parts)
+    parts.text.map_or_else(|| sentence(parts), str::to_owned)
 }
 
 /// Escapes text for XML.
@@ -111,7 +116,8 @@ pub fn voice_twiml(parts: &MessageParts<'_>) -> String {
     let spoken: Vec<String> = parts.code.chars().map(String::from).collect();
     let spoken = spoken.join(", ");
     let lang = language(parts.locale);
-    let said = xml_escape(&sentence(&MessageParts { code: &spoken, ..*parts }));
+    // A caller's own text (a test message) is said as it is.
+    let said = xml_escape(&parts.text.map_or_else(|| sentence(&MessageParts { code: &spoken, ..*parts }), str::to_owned));
     format!(
         "<Response><Say language=\"{voice}\">{said}</Say><Pause length=\"1\"/><Say language=\"{voice}\">{said}</Say></Response>",
         voice = lang.voice
@@ -148,7 +154,7 @@ mod tests {
     use super::*;
 
     fn parts(locale: Option<&'static str>) -> MessageParts<'static> {
-        MessageParts { friendly_name: "Acme", code: "123456", locale, do_not_share: false, custom_message: None, app_hash: None, web_otp_domain: None }
+        MessageParts { friendly_name: "Acme", code: "123456", locale, do_not_share: false, custom_message: None, app_hash: None, web_otp_domain: None, text: None }
     }
 
     #[test]

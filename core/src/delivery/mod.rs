@@ -1,10 +1,14 @@
 //! Delivering codes: the outbound HTTP port, the providers (one file each: Twilio Messaging and
-//! Voice, SendGrid, a signed webhook; the dev log sink is a [`Dispatch::Log`]), message wording
-//! and the delivery configuration. A provider turns a [`DeliveryJob`] into one request; the
-//! worker only sends it, so request shapes are tested on the host.
+//! Voice, SendGrid, a signed webhook, any HTTP SMS gateway; the dev log sink is a
+//! [`Dispatch::Log`]), message wording and the delivery configuration. A provider turns a
+//! [`DeliveryJob`] into one request; the worker only sends it, so request shapes are tested on
+//! the host.
 
+pub mod callback;
 pub mod config;
+pub mod gateway;
 pub mod message;
+mod secret;
 mod sendgrid;
 mod twilio;
 mod webhook;
@@ -97,16 +101,49 @@ pub struct DeliveryJob<'a> {
     pub whatsapp_from: Option<&'a str>,
     /// The service's WhatsApp Messaging Service.
     pub whatsapp_service: Option<&'a str>,
+    /// The Messaging Service of the destination's country (the service's
+    /// MessagingConfigurations): Twilio sends SMS, and WhatsApp unless the service names its own
+    /// sender, through it, with the route's credentials.
+    pub messaging_service: Option<&'a str>,
+    /// Where Twilio posts the send's status (`callback::callback_url`); sent only through a
+    /// route with an auth token, which is what signs the callbacks.
+    pub status_callback: Option<&'a str>,
     pub account_sid: &'a str,
     pub service_sid: &'a str,
     pub verification_sid: &'a str,
+}
+
+/// Who a request goes to, and so how [`judge`] reads the answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provider {
+    pub kind: ProviderKind,
+    /// A gateway route's prefix and its rule for "accepted".
+    gateway: Option<Box<(String, gateway::Accepted)>>,
+}
+
+impl From<ProviderKind> for Provider {
+    fn from(kind: ProviderKind) -> Self {
+        Self { kind, gateway: None }
+    }
+}
+
+impl Provider {
+    /// `twilio`, `sendgrid`, `webhook`, `gateway` or `log`.
+    pub fn name(&self) -> &'static str {
+        provider_name(self.kind)
+    }
+
+    /// The prefix of the gateway route the request goes through (`+44`, `*`).
+    pub fn gateway_prefix(&self) -> Option<&str> {
+        self.gateway.as_deref().map(|(prefix, _)| prefix.as_str())
+    }
 }
 
 /// What to do to deliver.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Dispatch {
     /// Send this request and judge the answer with [`judge`].
-    Http { provider: ProviderKind, request: OutboundRequest },
+    Http { provider: Provider, request: OutboundRequest },
     /// Print this text (dev log sink).
     Log { text: String },
 }
@@ -131,8 +168,14 @@ pub fn dispatch(config: &DeliveryConfig, settings: &ProviderSettings, dev_mode: 
         ProviderKind::Twilio => twilio::request(config, settings, job)?,
         ProviderKind::Sendgrid => sendgrid::request(config, settings, job)?,
         ProviderKind::Webhook => webhook::request(config, job, now)?,
+        ProviderKind::Gateway => {
+            let route = config.gateway_route(job.to).ok_or_else(|| disabled(format!("no gateway matches {}", job.to)))?;
+            let request = gateway::request(route, job)?;
+            let provider = Provider { kind: provider, gateway: Some(Box::new((route.prefix.clone(), route.accepted.clone()))) };
+            return Ok(Dispatch::Http { provider, request });
+        }
     };
-    Ok(Dispatch::Http { provider, request })
+    Ok(Dispatch::Http { provider: provider.into(), request })
 }
 
 fn log_text(job: &DeliveryJob<'_>) -> String {
@@ -152,6 +195,7 @@ fn provider_name(provider: ProviderKind) -> &'static str {
         ProviderKind::Twilio => "twilio",
         ProviderKind::Sendgrid => "sendgrid",
         ProviderKind::Webhook => "webhook",
+        ProviderKind::Gateway => "gateway",
         ProviderKind::Log => "log",
     }
 }
@@ -174,11 +218,22 @@ fn provider_detail(body: &[u8]) -> Option<String> {
     first.get("message").and_then(Value::as_str).map(clean)
 }
 
-/// Judges a provider's answer: any 2xx is delivered; anything else is a 502 that names the
-/// provider and its status (and its own error text when it gave one, with the code blanked out
-/// in case the provider echoed the message back).
-pub fn judge(provider: ProviderKind, answer: Result<OutboundResponse, TransportError>, code: &str) -> Result<(), ApiError> {
-    let name = provider_name(provider).to_owned();
+fn uncertain(provider: String, ms: u64) -> ApiError {
+    ApiError::DeliveryUncertain {
+        provider,
+        detail: format!("no answer within {ms} ms; the message may still arrive (the send counts): check the code, or start again to resend it"),
+    }
+}
+
+/// Judges a provider's answer: any 2xx is delivered (a gateway: what its `accepted` rule says);
+/// anything else is a 502 that names the provider and its status (and its own error text when
+/// it gave one, with the code blanked out in case the provider echoed the message back).
+pub fn judge(provider: impl Into<Provider>, answer: Result<OutboundResponse, TransportError>, code: &str) -> Result<(), ApiError> {
+    let provider = provider.into();
+    if let Some((prefix, rule)) = provider.gateway.as_deref() {
+        return gateway::judge(prefix, rule, answer, code);
+    }
+    let name = provider_name(provider.kind).to_owned();
     match answer {
         Ok(response) if (200..300).contains(&response.status) => Ok(()),
         Ok(response) => {
@@ -191,10 +246,7 @@ pub fn judge(provider: ProviderKind, answer: Result<OutboundResponse, TransportE
             };
             Err(ApiError::DeliveryFailed { provider: name, detail })
         }
-        Err(TransportError::Timeout(ms)) => Err(ApiError::DeliveryUncertain {
-            provider: name,
-            detail: format!("no answer within {ms} ms; the message may still arrive (the send counts): check the code, or start again to resend it"),
-        }),
+        Err(TransportError::Timeout(ms)) => Err(uncertain(name, ms)),
         Err(err) => Err(ApiError::DeliveryFailed { provider: name, detail: err.to_string() }),
     }
 }
@@ -220,11 +272,13 @@ pub(crate) mod tests {
         DeliveryJob {
             channel,
             to,
-            parts: MessageParts { friendly_name: "Acme", code: "123456", locale: None, do_not_share: false, custom_message: None, app_hash: None, web_otp_domain: None },
+            parts: MessageParts { friendly_name: "Acme", code: "123456", locale: None, do_not_share: false, custom_message: None, app_hash: None, web_otp_domain: None, text: None },
             send_digits: None,
             channel_configuration: None,
             whatsapp_from: None,
             whatsapp_service: None,
+            messaging_service: None,
+            status_callback: None,
             account_sid: "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
             service_sid: "VAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
             verification_sid: "VEx",

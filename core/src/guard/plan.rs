@@ -41,6 +41,10 @@ pub const PREFIX_UNCONVERTED_MAX: u32 = 6;
 /// approved (a person retypes a number once or twice; a bot walks a list).
 pub const CLIENT_UNCONVERTED_MAX: u32 = 4;
 
+/// The service the Messages API counts its sends under (per-service limits, shard names): no
+/// real service has this SID.
+pub const MESSAGES_SCOPE: &str = "VA00000000000000000000000000000000";
+
 /// Who is starting: the end user's IP when the caller gives it (`DeviceIp`), else the connecting
 /// IP, and the country Cloudflare's edge puts the connecting IP in.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -88,6 +92,11 @@ pub enum Scope {
     RateLimit {
         unique_name: String,
         value_label: String,
+    },
+    /// One recipient of the Messages API (a verification's sends to its `To` are counted by its
+    /// coordinator instead).
+    Recipient {
+        label: String,
     },
 }
 
@@ -259,8 +268,10 @@ pub fn refusal(scope: &Scope, refused: Refused) -> ApiError {
                 Scope::Prefix { label } => format!("{max} starts to {label} in {} for this service", per(interval)),
                 Scope::Account if name.starts_with("spend") => "the daily spend cap is reached".into(),
                 Scope::Account if name == "sends" => format!("the account's cap of {max} sends a day is reached"),
+                Scope::Account if name.ends_with(MESSAGES_SCOPE) => format!("the Messages API's cap of {max} sends a day is reached"),
                 Scope::Account => format!("the service's cap of {max} sends a day is reached"),
                 Scope::RateLimit { unique_name, .. } => format!("rate limit {unique_name} allows {max} starts per {interval} seconds for this key"),
+                Scope::Recipient { label } => format!("{max} messages to {label} in {}", per(interval)),
             };
             ApiError::Limited {
                 code: 20429,

@@ -3,6 +3,7 @@
 
 pub mod operations;
 pub mod routes;
+mod routing;
 
 use serde::Serialize;
 
@@ -54,12 +55,13 @@ impl Method {
 
 /// The request headers the core reads (lower case); the worker passes only these. Cloudflare
 /// sets `cf-connecting-ip` and `cf-ipcountry` at its edge (a client cannot forge them there).
-pub const REQUEST_HEADERS: [&str; 5] = [
+pub const REQUEST_HEADERS: [&str; 6] = [
     "authorization",
     "content-type",
     "cf-connecting-ip",
     "cf-ipcountry",
     "origin",
+    "x-twilio-signature",
 ];
 
 /// A request as the core sees it. The worker has already bounded the body.

@@ -13,9 +13,14 @@ use crate::guard::safe_list::{parse_number, SafeListResource};
 use crate::identity::accounts::{
     AccountFilter, AccountList, AccountResource, AccountUpdate, NewAccount,
 };
+use crate::history::attempts::missing_binding;
+use crate::history::resource::{AttemptList, AttemptResource, AttemptsSummary};
 use crate::identity::keys::{KeyList, KeyName, KeyResource};
 use crate::identity::principal::Principal;
 use crate::input::Input;
+use crate::messaging::ops::message_filter;
+use crate::messaging::request::{outcome as feedback_outcome, MessageRequest};
+use crate::messaging::resource::{FeedbackResource, MessageList, MessageResource};
 use crate::page::PageQuery;
 use crate::sid::{AccountSid, ApiKeySid, ServiceSid};
 use crate::verify::outbox::OutboxFilter;
@@ -124,6 +129,80 @@ async fn rate_limits<P: Platform>(
     )
 }
 
+/// The webhook operations (one engine operation behind them all).
+async fn webhooks<P: Platform>(engine: &Engine<P>, operation: Operation, call: &Call<'_>) -> Result<ApiResponse, ApiError> {
+    use crate::events::ops::{WebhookAction as Action, WebhookOutcome as Outcome};
+    use crate::events::resource::{WebhookList, WebhookResource};
+    let (service, query, sid, origin) = (call.service()?, PageQuery::parse(&call.query)?, call.id("Sid"), call.origin);
+    let action = match operation {
+        Operation::ListWebhook => Action::List(&query),
+        Operation::CreateWebhook => Action::Create(call.body),
+        Operation::FetchWebhook => Action::Fetch(sid),
+        Operation::UpdateWebhook => Action::Update(sid, call.body),
+        _ => Action::Delete(sid),
+    };
+    Ok(match engine.webhook_action(call.principal, &service, action).await? {
+        Outcome::List(listing) => ApiResponse::json(200, &WebhookList::new(&service, listing, &query, origin)),
+        Outcome::Created(record, secret) => {
+            let resource = WebhookResource::new(record, Some(secret), origin);
+            let mut response = ApiResponse::json(201, &resource);
+            // Webhook triggers (Power Automate, Logic Apps) unsubscribe with a DELETE on the
+            // Location of the 201 that subscribed them.
+            response.headers.push(("location".into(), resource.url.clone()));
+            response
+        }
+        Outcome::One(record) => ApiResponse::json(200, &WebhookResource::new(record, None, origin)),
+        Outcome::Deleted => ApiResponse::empty(204),
+    })
+}
+
+/// The Messages API (2010-04-01), at its current and its older `SMS/` paths.
+async fn messages<P: Platform>(engine: &Engine<P>, operation: Operation, call: &Call<'_>) -> Result<ApiResponse, ApiError> {
+    use Operation as Op;
+    let (who, account) = (call.principal, call.sid("AccountSid", AccountSid::parse)?);
+    Ok(match operation {
+        Op::CreateMessage | Op::CreateSmsMessage => {
+            let request = MessageRequest::parse(&call.body, engine.settings.dev_mode)?;
+            ApiResponse::json(201, &MessageResource::new(engine.send_message(who, &account, request).await?))
+        }
+        Op::ListMessage | Op::ListSmsMessage => {
+            let (filter, query) = (message_filter(&call.query)?, PageQuery::parse(&call.query)?);
+            let list_path = call.path.trim_end_matches('/');
+            ApiResponse::json(200, &MessageList::new(list_path, engine.list_messages(who, &account, &filter, &query).await?, &query))
+        }
+        Op::DeleteMessage => {
+            engine.delete_message(who, &account, call.id("Sid")).await?;
+            ApiResponse::empty(204)
+        }
+        Op::CreateMessageFeedback => {
+            let confirmed = feedback_outcome(&call.body)?;
+            ApiResponse::json(201, &FeedbackResource::new(&engine.message_feedback(who, &account, call.id("MessageSid"), confirmed).await?))
+        }
+        _ => ApiResponse::json(200, &MessageResource::new(engine.fetch_message(who, &account, call.id("Sid")).await?)),
+    })
+}
+
+/// Verification Attempts (history in D1): a 500 naming the binding when it is missing.
+async fn attempts<P: Platform>(engine: &Engine<P>, operation: Operation, call: &Call<'_>) -> Result<ApiResponse, ApiError> {
+    use crate::history::params::{AttemptFilter, LIST, SUMMARY};
+    use crate::history::Database;
+    let (who, origin) = (call.principal, call.origin);
+    if !engine.history.bound() {
+        return Ok(missing_binding::<P>(engine.settings.dev_mode));
+    }
+    Ok(match operation {
+        Operation::ListVerificationAttempt => {
+            let (filter, query) = (AttemptFilter::parse(&call.query, &LIST)?, PageQuery::parse(&call.query)?);
+            ApiResponse::json(200, &AttemptList::new(engine.list_attempts(who, &filter, &query).await?, &filter, &query, origin))
+        }
+        Operation::FetchVerificationAttemptsSummary => {
+            let (total, converted) = engine.summarise_attempts(who, &AttemptFilter::parse(&call.query, &SUMMARY)?).await?;
+            ApiResponse::json(200, &AttemptsSummary::new(total, converted, origin))
+        }
+        _ => ApiResponse::json(200, &AttemptResource::new(engine.fetch_attempt(who, call.id("Sid")).await?, origin)),
+    })
+}
+
 /// Runs `operation` for an authenticated call.
 pub async fn run<P: Platform>(engine: &Engine<P>, operation: Operation, call: &Call<'_>) -> Result<ApiResponse, ApiError> {
     use Operation as Op;
@@ -223,6 +302,7 @@ pub async fn run<P: Platform>(engine: &Engine<P>, operation: Operation, call: &C
         | Op::FetchBucket
         | Op::UpdateBucket
         | Op::DeleteBucket => return rate_limits(engine, operation, call).await,
+        Op::ListWebhook | Op::CreateWebhook | Op::FetchWebhook | Op::UpdateWebhook | Op::DeleteWebhook => return webhooks(engine, operation, call).await,
         Op::CreateSafelist => ApiResponse::json(
             201,
             &SafeListResource::new(
@@ -263,6 +343,21 @@ pub async fn run<P: Platform>(engine: &Engine<P>, operation: Operation, call: &C
             engine.lift_fraud_block(who, call.id("Sid")).await?;
             ApiResponse::empty(204)
         }
+        Op::CreateMessage
+        | Op::ListMessage
+        | Op::FetchMessage
+        | Op::DeleteMessage
+        | Op::CreateMessageFeedback
+        | Op::CreateSmsMessage
+        | Op::ListSmsMessage
+        | Op::FetchSmsMessage => messages(engine, operation, call).await?,
+        Op::ListVerificationAttempt | Op::FetchVerificationAttempt | Op::FetchVerificationAttemptsSummary => return attempts(engine, operation, call).await,
+        Op::ListMessagingConfiguration
+        | Op::CreateMessagingConfiguration
+        | Op::FetchMessagingConfiguration
+        | Op::UpdateMessagingConfiguration
+        | Op::DeleteMessagingConfiguration
+        | Op::CreateTestMessage => return super::routing::run(engine, operation, call).await,
         Op::ListDevOutbox => ApiResponse::json(200, &engine.dev_outbox(who, &OutboxFilter::parse(&call.query)?, call.path).await?),
         // The REST face serves the catalog and runs actions itself (they need their raw body).
         Op::ListActions | Op::RunAction => return Err(call.not_found()),

@@ -67,6 +67,8 @@ pub enum Operation {
     UpdateBucket,
     /// `DELETE .../RateLimits/{RateLimitSid}/Buckets/{Sid}`
     DeleteBucket,
+    /// `GET` and `POST /v2/Services/{ServiceSid}/Webhooks`; `GET`, `POST` and `DELETE .../{Sid}`
+    ListWebhook, CreateWebhook, FetchWebhook, UpdateWebhook, DeleteWebhook,
     /// `POST /v2/SafeList/Numbers`
     CreateSafelist,
     /// `GET /v2/SafeList/Numbers/{PhoneNumber}`
@@ -77,6 +79,40 @@ pub enum Operation {
     ListFraudGuardBlock,
     /// `DELETE /v2/FraudGuard/Blocks/{Sid}` (edge-verify's own)
     DeleteFraudGuardBlock,
+    /// `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` (Twilio Messaging)
+    CreateMessage,
+    /// `GET /2010-04-01/Accounts/{AccountSid}/Messages.json`
+    ListMessage,
+    /// `GET /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json`
+    FetchMessage,
+    /// `DELETE /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json`
+    DeleteMessage,
+    /// `POST /2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Feedback.json`
+    CreateMessageFeedback,
+    /// `POST /2010-04-01/Accounts/{AccountSid}/SMS/Messages.json` (the older path WSO2 shows)
+    CreateSmsMessage,
+    /// `GET /2010-04-01/Accounts/{AccountSid}/SMS/Messages.json`
+    ListSmsMessage,
+    /// `GET /2010-04-01/Accounts/{AccountSid}/SMS/Messages/{Sid}.json`
+    FetchSmsMessage,
+    /// `GET /v2/Attempts`
+    ListVerificationAttempt,
+    /// `GET /v2/Attempts/{Sid}`
+    FetchVerificationAttempt,
+    /// `GET /v2/Attempts/Summary`
+    FetchVerificationAttemptsSummary,
+    /// `GET /v2/Services/{ServiceSid}/MessagingConfigurations`
+    ListMessagingConfiguration,
+    /// `POST /v2/Services/{ServiceSid}/MessagingConfigurations`
+    CreateMessagingConfiguration,
+    /// `GET /v2/Services/{ServiceSid}/MessagingConfigurations/{Country}`
+    FetchMessagingConfiguration,
+    /// `POST /v2/Services/{ServiceSid}/MessagingConfigurations/{Country}`
+    UpdateMessagingConfiguration,
+    /// `DELETE /v2/Services/{ServiceSid}/MessagingConfigurations/{Country}`
+    DeleteMessagingConfiguration,
+    /// `POST /v2/DeliveryRoutes/TestMessage` (edge-verify's own)
+    CreateTestMessage,
     /// `GET /dev/outbox` (only with `DEV_MODE=true`)
     ListDevOutbox,
     /// `GET /v1/actions`
@@ -119,11 +155,30 @@ impl Operation {
             Self::FetchBucket => "FetchBucket",
             Self::UpdateBucket => "UpdateBucket",
             Self::DeleteBucket => "DeleteBucket",
+            Self::ListWebhook => "ListWebhook", Self::CreateWebhook => "CreateWebhook", Self::FetchWebhook => "FetchWebhook",
+            Self::UpdateWebhook => "UpdateWebhook", Self::DeleteWebhook => "DeleteWebhook",
             Self::CreateSafelist => "CreateSafelist",
             Self::FetchSafelist => "FetchSafelist",
             Self::DeleteSafelist => "DeleteSafelist",
             Self::ListFraudGuardBlock => "ListFraudGuardBlock",
             Self::DeleteFraudGuardBlock => "DeleteFraudGuardBlock",
+            Self::CreateMessage => "CreateMessage",
+            Self::ListMessage => "ListMessage",
+            Self::FetchMessage => "FetchMessage",
+            Self::DeleteMessage => "DeleteMessage",
+            Self::CreateMessageFeedback => "CreateMessageFeedback",
+            Self::CreateSmsMessage => "CreateSmsMessage",
+            Self::ListSmsMessage => "ListSmsMessage",
+            Self::FetchSmsMessage => "FetchSmsMessage",
+            Self::ListVerificationAttempt => "ListVerificationAttempt",
+            Self::FetchVerificationAttempt => "FetchVerificationAttempt",
+            Self::FetchVerificationAttemptsSummary => "FetchVerificationAttemptsSummary",
+            Self::ListMessagingConfiguration => "ListMessagingConfiguration",
+            Self::CreateMessagingConfiguration => "CreateMessagingConfiguration",
+            Self::FetchMessagingConfiguration => "FetchMessagingConfiguration",
+            Self::UpdateMessagingConfiguration => "UpdateMessagingConfiguration",
+            Self::DeleteMessagingConfiguration => "DeleteMessagingConfiguration",
+            Self::CreateTestMessage => "CreateTestMessage",
             Self::ListDevOutbox => "ListDevOutbox",
             Self::ListActions => "ListActions",
             Self::RunAction => "RunAction",
@@ -202,11 +257,33 @@ pub const ROUTES: &[Route] = &[
     route(Method::Get, "/v2/Services/{ServiceSid}/RateLimits/{RateLimitSid}/Buckets/{Sid}", Operation::FetchBucket),
     route(Method::Post, "/v2/Services/{ServiceSid}/RateLimits/{RateLimitSid}/Buckets/{Sid}", Operation::UpdateBucket),
     route(Method::Delete, "/v2/Services/{ServiceSid}/RateLimits/{RateLimitSid}/Buckets/{Sid}", Operation::DeleteBucket),
+    route(Method::Get, "/v2/Services/{ServiceSid}/Webhooks", Operation::ListWebhook),
+    route(Method::Post, "/v2/Services/{ServiceSid}/Webhooks", Operation::CreateWebhook),
+    route(Method::Get, "/v2/Services/{ServiceSid}/Webhooks/{Sid}", Operation::FetchWebhook),
+    route(Method::Post, "/v2/Services/{ServiceSid}/Webhooks/{Sid}", Operation::UpdateWebhook),
+    route(Method::Delete, "/v2/Services/{ServiceSid}/Webhooks/{Sid}", Operation::DeleteWebhook),
     route(Method::Post, "/v2/SafeList/Numbers", Operation::CreateSafelist),
     route(Method::Get, "/v2/SafeList/Numbers/{PhoneNumber}", Operation::FetchSafelist),
     route(Method::Delete, "/v2/SafeList/Numbers/{PhoneNumber}", Operation::DeleteSafelist),
     route(Method::Get, "/v2/FraudGuard/Blocks", Operation::ListFraudGuardBlock),
     route(Method::Delete, "/v2/FraudGuard/Blocks/{Sid}", Operation::DeleteFraudGuardBlock),
+    route(Method::Post, "/2010-04-01/Accounts/{AccountSid}/Messages.json", Operation::CreateMessage),
+    route(Method::Get, "/2010-04-01/Accounts/{AccountSid}/Messages.json", Operation::ListMessage),
+    route(Method::Get, "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json", Operation::FetchMessage),
+    route(Method::Delete, "/2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json", Operation::DeleteMessage),
+    route(Method::Post, "/2010-04-01/Accounts/{AccountSid}/Messages/{MessageSid}/Feedback.json", Operation::CreateMessageFeedback),
+    route(Method::Post, "/2010-04-01/Accounts/{AccountSid}/SMS/Messages.json", Operation::CreateSmsMessage),
+    route(Method::Get, "/2010-04-01/Accounts/{AccountSid}/SMS/Messages.json", Operation::ListSmsMessage),
+    route(Method::Get, "/2010-04-01/Accounts/{AccountSid}/SMS/Messages/{Sid}.json", Operation::FetchSmsMessage),
+    route(Method::Get, "/v2/Attempts", Operation::ListVerificationAttempt),
+    route(Method::Get, "/v2/Attempts/Summary", Operation::FetchVerificationAttemptsSummary),
+    route(Method::Get, "/v2/Attempts/{Sid}", Operation::FetchVerificationAttempt),
+    route(Method::Get, "/v2/Services/{ServiceSid}/MessagingConfigurations", Operation::ListMessagingConfiguration),
+    route(Method::Post, "/v2/Services/{ServiceSid}/MessagingConfigurations", Operation::CreateMessagingConfiguration),
+    route(Method::Get, "/v2/Services/{ServiceSid}/MessagingConfigurations/{Country}", Operation::FetchMessagingConfiguration),
+    route(Method::Post, "/v2/Services/{ServiceSid}/MessagingConfigurations/{Country}", Operation::UpdateMessagingConfiguration),
+    route(Method::Delete, "/v2/Services/{ServiceSid}/MessagingConfigurations/{Country}", Operation::DeleteMessagingConfiguration),
+    route(Method::Post, "/v2/DeliveryRoutes/TestMessage", Operation::CreateTestMessage),
     route(Method::Get, "/dev/outbox", Operation::ListDevOutbox),
     route(Method::Get, "/v1/actions", Operation::ListActions),
     route(Method::Post, "/v1/actions/{ActionId}", Operation::RunAction),
@@ -274,6 +351,22 @@ pub fn match_route(method: Option<Method>, path: &str) -> Result<Matched, NoRout
     }
 }
 
+/// The query parameters of the operations that read a query; any other name there is refused
+/// (a misspelt filter must not silently widen a listing). `None`: the operation reads no query,
+/// and one is ignored.
+pub fn query_params(operation: Operation) -> Option<Vec<ParamSpec>> {
+    use crate::spec::account::{FRIENDLY_NAME, STATUS};
+    use crate::spec::paging::{PAGE, PAGE_SIZE, PAGE_TOKEN};
+    use Operation as Op;
+    match operation {
+        Op::ListAccount => Some(vec![FRIENDLY_NAME, STATUS, PAGE_SIZE, PAGE, PAGE_TOKEN]),
+        Op::ListService | Op::ListKey | Op::ListRateLimit | Op::ListBucket | Op::ListFraudGuardBlock | Op::ListWebhook => Some(vec![PAGE_SIZE, PAGE, PAGE_TOKEN]),
+        Op::ListVerificationAttempt => Some([crate::history::params::LIST.as_slice(), &[PAGE_SIZE, PAGE, crate::history::params::PAGE_TOKEN]].concat()),
+        Op::FetchVerificationAttemptsSummary => Some(crate::history::params::SUMMARY.to_vec()),
+        _ => None,
+    }
+}
+
 /// The body parameters of each REST operation, as the connector spec documents them (the
 /// connector's tests parse every documented example with the real parsers).
 pub fn body_params(operation: Operation) -> Vec<ParamSpec> {
@@ -290,8 +383,12 @@ pub fn body_params(operation: Operation) -> Vec<ParamSpec> {
         Op::UpdateRateLimit => vec![rate_limit::DESCRIPTION],
         Op::CreateBucket | Op::UpdateBucket => vec![rate_limit::MAX, rate_limit::INTERVAL],
         Op::CreateSafelist => vec![safe_list::PHONE_NUMBER],
+        Op::CreateWebhook | Op::UpdateWebhook => crate::spec::webhook::ALL.to_vec(),
         Op::CreateClientToken => client_token::ALL.to_vec(),
         Op::CreateVerificationResult => vec![client_token::RESULT_TOKEN],
+        Op::CreateMessagingConfiguration => vec![crate::verify::routing::params::COUNTRY, crate::verify::routing::params::MESSAGING_SERVICE_SID],
+        Op::UpdateMessagingConfiguration => vec![crate::verify::routing::params::MESSAGING_SERVICE_SID],
+        Op::CreateTestMessage => crate::verify::routing::params::TEST_MESSAGE.to_vec(),
         _ => Vec::new(),
     }
 }
@@ -337,6 +434,15 @@ mod tests {
         assert_eq!(Operation::FetchKey.path_with(&[("AccountSid", "AC1".to_owned()), ("Sid", "SK2".to_owned())]).as_deref(), Some("/2010-04-01/Accounts/AC1/Keys/SK2.json"));
         let m = match_route(Some(Method::Get), &Operation::FetchVerification.path_with(&ids).unwrap()).unwrap();
         assert_eq!(m.params, ids, "the path reads back as the same ids");
+    }
+
+    #[test]
+    fn the_attempts_summary_is_not_taken_for_a_sid() {
+        // Its row comes before `{Sid}`'s: the first matching row wins.
+        assert_eq!(match_route(Some(Method::Get), "/v2/Attempts/Summary").unwrap().route.operation, Operation::FetchVerificationAttemptsSummary);
+        assert_eq!(match_route(Some(Method::Get), "/v2/Attempts/Summary/").unwrap().route.operation, Operation::FetchVerificationAttemptsSummary);
+        let m = match_route(Some(Method::Get), "/v2/Attempts/VLaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").unwrap();
+        assert_eq!((m.route.operation, m.params), (Operation::FetchVerificationAttempt, vec![("Sid", "VLaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".to_owned())]));
     }
 
     #[test]

@@ -225,7 +225,8 @@ impl<P: Platform> Engine<P> {
                 return Err(ApiError::Forbidden("only the main account can change a subaccount's status".into()));
             }
             if record.status == AccountStatus::Closed {
-                return Err(ApiError::invalid(STATUS.wire, "a closed account cannot be reopened"));
+                // Nobody may: 403, like the other refusals of a status change.
+                return Err(ApiError::Forbidden(format!("{}: a closed account cannot be reopened", STATUS.wire)));
             }
             record.status = status;
         }

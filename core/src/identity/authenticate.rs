@@ -29,6 +29,7 @@ impl<P: Platform> Engine<P> {
                     is_main,
                     credential: Credential::AuthToken,
                     client: Client::default(),
+            origin: String::new(),
                 })
             } else {
                 Err(ApiError::Unauthenticated)
@@ -48,6 +49,7 @@ impl<P: Platform> Engine<P> {
             is_main,
             credential: Credential::ApiKey(key_sid),
             client: Client::default(),
+            origin: String::new(),
         })
     }
 }

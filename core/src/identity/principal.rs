@@ -41,6 +41,9 @@ pub struct Principal {
     pub credential: Credential,
     /// Where the request came from (set by the face from the edge's headers).
     pub client: Client,
+    /// The worker's origin as the caller reached it (`https://verify.example.org`), for the
+    /// URLs the worker hands out (status callbacks); set by the face.
+    pub origin: String,
 }
 
 impl Principal {

@@ -2,5 +2,6 @@
 
 pub mod outbox;
 pub mod rate_limit;
+pub mod routing;
 pub mod service;
 pub mod verification;

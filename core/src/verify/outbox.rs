@@ -11,7 +11,9 @@ use crate::error::ApiError;
 use crate::identity::principal::Principal;
 use crate::input::Input;
 use crate::ports::{KeyValue, PutOptions, Records};
-use crate::sid::{AccountSid, AttemptSid, ServiceSid, VerificationSid};
+use crate::delivery::{dispatch, judge, DeliveryJob, Dispatch, HttpClient};
+use crate::sid::{AccountSid, AttemptSid, MessageSid, ServiceSid, VerificationSid};
+use crate::time::Clock;
 use crate::spec::verification::{TO, VERIFICATION_SID};
 
 /// How long outbox messages are kept.
@@ -31,8 +33,20 @@ pub struct OutboxEntry {
     pub to: String,
     /// The message as a provider would have delivered it.
     pub body: String,
-    pub verification_sid: VerificationSid,
-    pub service_sid: ServiceSid,
+    /// The verification it carried a code for...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verification_sid: Option<VerificationSid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_sid: Option<ServiceSid>,
+    /// ...or the Messages API message it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_sid: Option<MessageSid>,
+}
+
+/// What a delivery was for, as the outbox records it.
+pub(crate) enum Origin {
+    Verification { service: ServiceSid, verification: VerificationSid },
+    Message(MessageSid),
 }
 
 /// `GET /dev/outbox`
@@ -78,7 +92,8 @@ impl<K: KeyValue> OutboxStore for Records<'_, K> {
     fn put_outbox_later(&self, account: &AccountSid, entry: &OutboxEntry, unique: &AttemptSid) -> Result<(), ApiError> {
         let stamp = STAMP_BASE.saturating_sub(self.now.unix_seconds());
         let key = format!("{}{stamp:010}-{unique}", prefix(account));
-        let summary = Summary { to: entry.to.clone(), verification_sid: entry.verification_sid.to_string() };
+        let sid = entry.verification_sid.as_ref().map(ToString::to_string).or_else(|| entry.message_sid.as_ref().map(ToString::to_string));
+        let summary = Summary { to: entry.to.clone(), verification_sid: sid.unwrap_or_default() };
         let metadata = serde_json::to_string(&summary).map_err(|e| ApiError::Internal(format!("outbox metadata: {e}")))?;
         self.put_later(key, entry, PutOptions { ttl_seconds: Some(OUTBOX_TTL), metadata: Some(metadata) })
     }
@@ -103,6 +118,26 @@ impl<K: KeyValue> OutboxStore for Records<'_, K> {
 }
 
 impl<P: Platform> Engine<P> {
+    /// Delivers `job` through its channel's provider or, in dev mode, the log sink (printed, and
+    /// kept in `account`'s outbox an hour). `secret` (the code, or a message's whole text) is
+    /// blanked out of any error the provider echoes.
+    pub(crate) async fn deliver_job(&self, account: &AccountSid, job: &DeliveryJob<'_>, secret: &str, origin: Origin) -> Result<(), ApiError> {
+        let settings = &self.settings;
+        let now = self.clock.now();
+        match dispatch(&settings.delivery, &settings.providers, settings.dev_mode, job, now)? {
+            Dispatch::Http { provider, request } => judge(provider, self.http.send(&request, settings.providers.timeout_ms).await, secret),
+            Dispatch::Log { text } => {
+                P::log(&format!("[dev log sink] {} to {}:\n{text}", job.channel.as_str(), job.to));
+                let (verification_sid, service_sid, message_sid) = match origin {
+                    Origin::Verification { service, verification } => (Some(verification), Some(service), None),
+                    Origin::Message(sid) => (None, None, Some(sid)),
+                };
+                let entry = OutboxEntry { date_created: now.iso8601().to_string(), channel: job.channel, to: job.to.to_owned(), body: text, verification_sid, service_sid, message_sid };
+                self.records().put_outbox_later(account, &entry, &AttemptSid::generate(&self.rng))
+            }
+        }
+    }
+
     /// The caller's recent log-sink messages, newest first; 404 outside dev mode.
     pub async fn dev_outbox(&self, who: &Principal, filter: &OutboxFilter, path: &str) -> Result<Outbox, ApiError> {
         if !self.settings.dev_mode {

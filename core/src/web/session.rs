@@ -96,7 +96,7 @@ pub async fn demo<P: Platform>(engine: &Engine<P>, req: &ApiRequest) -> Result<A
     if !matches!(host, "127.0.0.1" | "localhost" | "::1") {
         return Err(ApiError::Forbidden("/dev/demo answers on 127.0.0.1 or localhost only".into()));
     }
-    let main = Principal { account: engine.settings.main.sid.clone(), is_main: true, credential: Credential::AuthToken, client: Default::default() };
+    let main = Principal { account: engine.settings.main.sid.clone(), is_main: true, credential: Credential::AuthToken, client: Default::default(), origin: req.origin.clone() };
     let records = engine.records();
     let sids = records.service_sids(&main.account).await?;
     let found = records.services(&main.account, &sids).await?.into_iter().find(|s| s.friendly_name == DEMO_NAME);

@@ -222,7 +222,7 @@ fn rate_limits_and_buckets_are_twilios_and_hold() {
     assert_eq!(limited(103, "u2").0, 201, "each key value has its own buckets");
     e.clock.0.set(e.clock.0.get() + wait);
     assert_eq!(limited(104, "u1").0, 201, "the interval passed");
-    assert_eq!(start(&e, &base, "To=%2B14155550105&Channel=sms&RateLimits=%7B%22nobody%22%3A1%7D").1["code"], 60200);
+    assert_eq!(start(&e, &base, "To=%2B14155550105&Channel=sms&RateLimits=%7B%22nobody%22%3A1%7D").1["code"], 20404);
 
     assert_eq!(call(&e, "DELETE", &format!("{buckets}/{bl}"), "").0, 204);
     assert_eq!(call(&e, "GET", &format!("{buckets}/{bl}"), "").0, 404);
@@ -269,15 +269,15 @@ fn the_content_rules_guard_the_operators_senders() {
     let base = service(&e, "FriendlyName=Acme");
     let (status, err, _) = start(&e, &base, "To=%2B14155550100&Channel=sms&CustomMessage=Your+code+%7B%7Bcode%7D%7D");
     assert_eq!((status, err["code"].as_u64()), (403, Some(60204)), "custom messages are off by default: {err}");
-    assert_eq!(call(&e, "POST", "/v2/Services", "FriendlyName=W&Whatsapp.From=%2B14155550100").1["code"], 60200);
+    assert_eq!(call(&e, "POST", "/v2/Services", "FriendlyName=W&Whatsapp.From=%2B14155550100").1["code"], 60204);
 
     let e = policy_engine(r#"{"custom_message": {"allowed": true}, "senders": {"email_from": ["otp@acme.test"]}}"#);
     let base = service(&e, "FriendlyName=Acme");
     assert_eq!(start(&e, &base, "To=%2B14155550100&Channel=sms&CustomMessage=Your+Acme+code+is+%7B%7Bcode%7D%7D").0, 201);
     let link = start(&e, &base, "To=%2B14155550101&Channel=sms&CustomMessage=Code+%7B%7Bcode%7D%7D+at+acme-login.example%2Fx");
-    assert_eq!((link.0, link.1["message"].as_str().map(|m| m.contains("links"))), (400, Some(true)), "{}", link.1);
+    assert_eq!((link.0, link.1["message"].as_str().map(|m| m.contains("links"))), (403, Some(true)), "{}", link.1);
     let long = format!("To=%2B14155550102&Channel=sms&CustomMessage={}%7B%7Bcode%7D%7D", "a".repeat(400));
-    assert_eq!(start(&e, &base, &long).1["code"], 60200, "more than two segments");
+    assert_eq!(start(&e, &base, &long).1["code"], 60204, "more than two segments");
 }
 
 #[test]

@@ -30,9 +30,15 @@ use edge_verify_core::{ApiError, Engine, Platform, Settings};
 use serde_json::Value;
 
 mod client_tokens;
+mod events;
 mod guard;
+mod history;
 mod known_answers;
+mod messages;
+mod methods;
 mod pages;
+mod routing;
+mod webhook_location;
 
 #[test]
 fn known_answers_hold_on_the_host() {
@@ -149,6 +155,8 @@ impl Platform for Host {
     type Coordinator = LocalCoordinator;
     type Limiter = LocalLimiter;
     type Http = FakeHttp;
+    type History = history::SqliteDb;
+    type Events = events::LocalOutboxes;
     fn log(line: &str) {
         LOG.with(|log| log.borrow_mut().push(line.to_owned()));
     }
@@ -207,6 +215,8 @@ fn engine_with(kv: MemoryKv, settings: Settings) -> Engine<Host> {
             calls: Cell::new(0),
         },
         http,
+        history: history::SqliteDb::new(),
+        events: events::LocalOutboxes::default(),
         settings: Rc::new(settings),
         cache: Rc::new(ReadCache::default()),
     }
@@ -610,7 +620,9 @@ fn an_unknown_service_is_404_before_parameters_are_judged_and_psd2_fields_only_m
     assert_eq!(call(&e, "POST", &format!("{nobody}/Verifications"), "To=nope").0, 404);
     let plain = service(&e, "FriendlyName=Plain");
     let long = "x".repeat(200);
-    assert_eq!(call(&e, "POST", &format!("{plain}/Verifications"), &format!("To=%2B14155550100&Channel=sms&Amount={long}")).0, 201, "ignored without PSD2");
+    assert_eq!(call(&e, "POST", &format!("{plain}/Verifications"), &format!("To=%2B14155550100&Channel=sms&Amount={}", "x".repeat(100))).0, 201, "ignored without PSD2");
+    // Over the documented 100 characters is refused everywhere (the spec's maxLength).
+    assert_eq!(call(&e, "POST", &format!("{plain}/Verifications"), &format!("To=%2B14155550102&Channel=sms&Amount={long}")).0, 400, "too long even without PSD2");
     let psd2 = service(&e, "FriendlyName=Bank&Psd2Enabled=true");
     let (status, err) = call(&e, "POST", &format!("{psd2}/Verifications"), &format!("To=%2B14155550101&Channel=sms&Amount={long}&Payee=Acme"));
     assert_eq!((status, err["message"].as_str()), (400, Some("Invalid parameter: Amount: must be at most 100 characters")));

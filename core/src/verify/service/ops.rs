@@ -40,7 +40,9 @@ impl<P: Platform> Engine<P> {
         {
             Ok(())
         } else {
-            Err(ApiError::invalid(WHATSAPP_FROM.wire, "is not a sender this account may use (the operator's POLICY senders.whatsapp_from)"))
+            // Well-formed, but the operator's policy does not give it to this account (403 60204,
+            // as for custom messages the policy does not allow).
+            Err(ApiError::FeatureNotEnabled(format!("{} is not a sender this account may use (the operator's POLICY senders.whatsapp_from)", WHATSAPP_FROM.wire)))
         }
     }
 
@@ -101,6 +103,8 @@ impl<P: Platform> Engine<P> {
     pub async fn delete_service(&self, who: &Principal, sid: &ServiceSid) -> Result<(), ApiError> {
         let record = self.service_for_update(who, sid).await?;
         self.records().delete_service(&record).await?;
+        // Its webhooks and the deliveries owed to them go too (after the response).
+        crate::events::EventSink::send_later(&self.events, sid, crate::events::outbox::OutboxCommand::DeleteAll);
         self.delete_rate_limits_of(who, sid).await
     }
 }

@@ -12,6 +12,7 @@ use crate::sid::{AccountSid, CredentialSid, MessagingServiceSid, ServiceSid, Tem
 use crate::spec::service::*;
 use crate::spec::ParamSpec;
 use crate::time::Timestamp;
+use crate::verify::routing::config::MessagingConfig;
 
 /// Code length when the service does not set one (what Console-created services use).
 pub const DEFAULT_CODE_LENGTH: u8 = 6;
@@ -103,6 +104,15 @@ pub struct ServiceRecord {
     pub guard: GuardSettings,
     #[serde(default)]
     pub browser: BrowserSettings,
+    /// Whether the service has webhooks (kept by the webhook operations): verifications of a
+    /// service without any hand no events to the event outbox.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub has_webhooks: bool,
+    /// Which Messaging Service sends to each country (`/MessagingConfigurations`), sorted by
+    /// country, at most `MAX_CONFIGURATIONS`: kept here so that a start reads no more than the
+    /// (cached) service.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub messaging_configurations: Vec<MessagingConfig>,
     pub date_created: Timestamp,
     pub date_updated: Timestamp,
 }
@@ -130,6 +140,8 @@ impl ServiceRecord {
             verify_event_subscription_enabled: false,
             guard: GuardSettings::default(),
             browser: BrowserSettings::default(),
+            has_webhooks: false,
+            messaging_configurations: Vec::new(),
             date_created: now,
             date_updated: now,
         }

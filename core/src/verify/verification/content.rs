@@ -108,19 +108,13 @@ pub fn admit(
             return Err(forbidden("CustomMessage is switched off for this account (the operator's POLICY custom_message.allowed)".into()));
         }
         if !rule.links && has_link(message) {
-            return Err(ApiError::invalid(
-                CUSTOM_MESSAGE.wire,
-                "must not contain links",
-            ));
+            return Err(forbidden(format!("{} must not contain links for this account (the operator's POLICY custom_message.links)", CUSTOM_MESSAGE.wire)));
         }
         let longest = message
             .replace("{{code}}", "0000000000")
             .replace("{code}", "0000000000");
         if segments(&longest) > usize::from(rule.max_segments) {
-            return Err(ApiError::invalid(
-                CUSTOM_MESSAGE.wire,
-                format!("must fit in {} SMS segments", rule.max_segments),
-            ));
+            return Err(forbidden(format!("{} must fit in {} SMS segments for this account (the operator's POLICY custom_message.max_segments)", CUSTOM_MESSAGE.wire, rule.max_segments)));
         }
     }
     if let Some(cc) = &request.channel_configuration {
@@ -131,10 +125,7 @@ pub fn admit(
                 .iter()
                 .any(|f| f.eq_ignore_ascii_case(from))
             {
-                return Err(ApiError::invalid(
-                    CHANNEL_CONFIGURATION.wire,
-                    format!("from {from} is not an allowed sender for this account"),
-                ));
+                return Err(forbidden(format!("{}: from {from} is not an allowed sender for this account", CHANNEL_CONFIGURATION.wire)));
             }
         }
         if let Some(problem) = cc.from_name.as_deref().and_then(sender_name_problem) {
@@ -142,10 +133,7 @@ pub fn admit(
         }
         if let Some(template) = &cc.template_id {
             if !senders.templates.is_empty() && !senders.templates.contains(template) {
-                return Err(ApiError::invalid(
-                    CHANNEL_CONFIGURATION.wire,
-                    format!("template_id {template} is not an allowed template for this account"),
-                ));
+                return Err(forbidden(format!("{}: template_id {template} is not an allowed template for this account", CHANNEL_CONFIGURATION.wire)));
             }
         }
     }

@@ -48,6 +48,9 @@ pub struct StartCommand {
     /// The client token a page started with (`None`: a backend's credentials).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starter: Option<String>,
+    /// Whether the service has webhooks (see `VerificationView::events`).
+    #[serde(default)]
+    pub events: bool,
 }
 
 /// When this target's sends happened in the last day (Unix seconds, oldest first).
@@ -279,6 +282,7 @@ pub fn start(
             v.starter = start.starter;
         }
         v.public.channel = start.channel;
+        v.public.events = start.events;
         v.public.date_updated = now;
         let code = (!v.custom_code).then(|| key.derive_code(v.seed.as_bytes(), v.code_length));
         return Ok(Started { verification: v.view(), created: false, code });
@@ -305,6 +309,7 @@ pub fn start(
             date_updated: now,
             expires_at: now.plus_seconds(start.lifetime_seconds),
             guard: start.guard,
+            events: start.events,
         },
         code_digest,
         seed,
@@ -414,6 +419,7 @@ mod tests {
             send_limits: None,
             guard: None,
             starter: None,
+            events: false,
         }
     }
 

@@ -71,6 +71,10 @@ pub struct VerificationView {
     /// The fraud guard's notes, for crediting an approval; never shown to callers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guard: Option<GuardNote>,
+    /// Whether its service had webhooks when it was (re)sent: only then are its events handed to
+    /// the event outbox (a check reads no storage, so the flag travels with the verification).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub events: bool,
 }
 
 /// The coordinator's state of one target (a service and a `To`): the public view, and what

@@ -59,8 +59,11 @@ impl<P: Platform> Engine<P> {
         Ok((target, Selector { account_sid: who.account.clone(), service_sid: service.clone(), sid, starter }))
     }
 
-    /// Tells the fraud guard that a destination's verification was approved.
+    /// Tells the fraud guard that a destination's verification was approved, and marks its
+    /// attempts converted; emits the event of its new status (after the response).
     fn credit(&self, view: &VerificationView) {
+        self.convert_attempts(view);
+        self.emit_outcome(view);
         if let (Status::Approved, Some(note)) = (view.status, &view.guard) {
             for shard in &note.shards {
                 self.limiter.send_later(

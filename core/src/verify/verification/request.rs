@@ -73,26 +73,34 @@ fn locale(input: &Input<'_>) -> Result<Option<String>, ApiError> {
     }
 }
 
-/// `RateLimits`: up to 20 keys of up to 64 characters, each valued a string (up to 256
-/// characters) or an integer that JSON numbers hold exactly.
+/// `RateLimits`: up to 20 keys, each valued a string (up to 256 characters) or an integer that
+/// JSON numbers hold exactly.
 fn rate_limits(input: &Input<'_>) -> Result<Option<Map<String, Value>>, ApiError> {
-    const SAFE: i64 = (1 << 53) - 1;
+    const SAFE: f64 = ((1_i64 << 53) - 1) as f64;
     let Some(map) = input.object(&RATE_LIMITS)? else { return Ok(None) };
-    let ok = map.len() <= 20
-        && map.iter().all(|(k, v)| {
-            !k.is_empty()
-                && k.chars().count() <= 64
-                && match v {
-                    Value::String(s) => s.chars().count() <= 256,
-                    Value::Number(n) => n.as_i64().is_some_and(|n| (-SAFE..=SAFE).contains(&n)),
-                    _ => false,
-                }
-        });
-    if ok {
-        Ok(Some(map))
-    } else {
-        Err(input.invalid(&RATE_LIMITS, "at most 20 keys, each a string or a whole number"))
+    let invalid = || input.invalid(&RATE_LIMITS, "at most 20 keys, each a string or a whole number");
+    if map.len() > 20 {
+        return Err(invalid());
     }
+    // Any key: one the service does not have is refused when the start looks it up (404). A
+    // whole number however written (`49`, `49.0`, `-0`) is one value: the integer.
+    let mut out = Map::new();
+    for (key, value) in map {
+        let value = match value {
+            Value::String(s) if s.chars().count() <= 256 => Value::String(s),
+            Value::Number(n) => match n.as_i64() {
+                Some(whole) if (whole as f64).abs() <= SAFE => Value::from(whole),
+                Some(_) => return Err(invalid()),
+                None => match n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() <= SAFE) {
+                    Some(f) => Value::from(f as i64),
+                    None => return Err(invalid()),
+                },
+            },
+            _ => return Err(invalid()),
+        };
+        out.insert(key, value);
+    }
+    Ok(Some(out))
 }
 
 fn tags(input: &Input<'_>) -> Result<Option<Map<String, Value>>, ApiError> {
@@ -132,8 +140,8 @@ impl StartRequest {
         let send_digits = matching_text(input, &SEND_DIGITS, |c| c.is_ascii_digit() || "wW#*".contains(c), "may hold only digits, w, W, # and *")?;
         let locale = locale(input)?;
         let custom_code = code(input, &CUSTOM_CODE)?;
-        let amount = input.raw_text(&AMOUNT)?.map(str::to_owned);
-        let payee = input.raw_text(&PAYEE)?.map(str::to_owned);
+        let amount = input.text(&AMOUNT)?;
+        let payee = input.text(&PAYEE)?;
         let channel_configuration = channel_configuration(input)?;
         let app_hash = match input.raw_text(&APP_HASH)? {
             None | Some("") => None,
@@ -257,6 +265,12 @@ mod tests {
         assert_eq!(r.channel_configuration.unwrap().from.as_deref(), Some("otp@acme.test"));
         assert_eq!(r.rate_limits.unwrap()["n"], 3);
         assert!(r.device_ip.unwrap().is_ipv6());
+        // JSON Schema's integers include 3.0 and -0: one value each, the integer.
+        let whole = form(&[("To", "+14155550100"), ("Channel", "sms"), ("RateLimits", r#"{"a": -0, "b": 49.0, "c": 7}"#)]);
+        let limits = StartRequest::parse(&whole.input(Naming::Wire)).unwrap().rate_limits.unwrap();
+        assert_eq!(serde_json::to_string(&limits).unwrap(), r#"{"a":0,"b":49,"c":7}"#);
+        let fraction = form(&[("To", "+14155550100"), ("Channel", "sms"), ("RateLimits", r#"{"a": 1.5}"#)]);
+        assert!(StartRequest::parse(&fraction.input(Naming::Wire)).is_err());
     }
 
     #[test]

@@ -13,12 +13,12 @@ use crate::error::ApiError;
 use crate::guard::geo::{self, Destination};
 use crate::guard::limiter::{Limiter, ShardKey};
 use crate::guard::plan::{
-    plan, Client, Reservation, Scope, StartFacts, CLIENT_BLOCK_SECONDS, PREFIX_BLOCK_SECONDS,
+    plan, refusal, Client, Reservation, Scope, StartFacts, CLIENT_BLOCK_SECONDS, PREFIX_BLOCK_SECONDS,
 };
 use crate::guard::policy::AccountPolicy;
-use crate::guard::shard::{Limit, LimitCommand};
+use crate::guard::shard::{Limit, LimitCommand, LimitReply, Refused};
 use crate::identity::principal::Principal;
-use crate::sid::{AttemptSid, RateLimitSid};
+use crate::sid::{AccountSid, AttemptSid, RateLimitSid};
 use crate::spec::verification::RATE_LIMITS;
 use crate::time::Timestamp;
 use crate::verify::rate_limit::record::rate_limit_sid;
@@ -27,11 +27,27 @@ use crate::verify::rate_limit::MAX_RATE_LIMITS;
 use crate::verify::service::record::ServiceRecord;
 
 /// What a start reserved, to take back if it cannot go on.
-pub(super) struct Undo<'a> {
-    pub target: &'a TargetId,
+pub(crate) struct Undo<'a> {
+    /// The verification target whose send `attempt` reserved (none for a message).
+    pub target: Option<&'a TargetId>,
     pub attempt: Option<AttemptSid>,
     pub made: Vec<(&'a Reservation, Timestamp, bool)>,
     pub dest: u64,
+}
+
+/// What the shards said to a start's reservations: those made (to undo), and the most telling
+/// refusal (the lowest rank: 0 a failure, 1 the coordinator's, 2 the fraud guard, 3 a limit).
+pub(crate) struct Settled<'a> {
+    pub made: Vec<(&'a Reservation, Timestamp, bool)>,
+    pub failure: Option<(u8, ApiError)>,
+}
+
+impl Settled<'_> {
+    pub fn fail(&mut self, rank: u8, err: ApiError) {
+        if self.failure.as_ref().is_none_or(|(r, _)| rank < *r) {
+            self.failure = Some((rank, err));
+        }
+    }
 }
 
 /// How long the read-out keeps a monitor-mode note.
@@ -46,7 +62,7 @@ pub(super) fn fraud_block_seconds(scope: &Scope) -> u64 {
 impl<P: Platform> Engine<P> {
     /// The shards a start reserves, after its geo permissions (a refused destination reserves
     /// nothing: 403 60605, unless the safe list lets its country through).
-    pub(super) async fn guard_plan(
+    pub(crate) async fn guard_plan(
         &self,
         who: &Principal,
         policy: &AccountPolicy,
@@ -107,7 +123,7 @@ impl<P: Platform> Engine<P> {
     }
 
     /// The buckets of each rate limit a start names in `RateLimits` (one cached read each, at
-    /// most [`MAX_RATE_LIMITS`] of them: a name the service does not have is a 400).
+    /// most [`MAX_RATE_LIMITS`] of them: a name the service does not have is a 404).
     async fn rate_limit_reservations(
         &self,
         who: &Principal,
@@ -136,12 +152,8 @@ impl<P: Platform> Engine<P> {
         .await;
         let mut out = Vec::new();
         for ((name, value), record) in map.iter().zip(found) {
-            let record = record?.ok_or_else(|| {
-                ApiError::invalid(
-                    RATE_LIMITS.wire,
-                    format!("{name} is not a rate limit of this service"),
-                )
-            })?;
+            // A name the service does not have: the rate limit it names is not found (404).
+            let record = record?.ok_or_else(|| ApiError::NotFound(format!("/v2/Services/{}/RateLimits/{name}", service.sid)))?;
             let value = match value {
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
@@ -172,11 +184,43 @@ impl<P: Platform> Engine<P> {
         Ok(out)
     }
 
+    /// Reads the shards' replies to `reservations` (in the same order), noting what the fraud
+    /// guard flagged or blocked.
+    pub(crate) fn settle<'a>(
+        &self,
+        account: &AccountSid,
+        reservations: &'a [Reservation],
+        replies: Vec<Result<LimitReply, ApiError>>,
+    ) -> Settled<'a> {
+        let mut settled = Settled { made: Vec::new(), failure: None };
+        for (reservation, reply) in reservations.iter().zip(replies) {
+            match reply {
+                Ok(LimitReply::Reserved { at, recorded, flagged }) => {
+                    if let Some(reason) = flagged {
+                        let seconds = fraud_block_seconds(&reservation.scope);
+                        self.note_fraud(account, &reservation.shard, &reservation.scope, &reason, true, seconds);
+                    }
+                    settled.made.push((reservation, at, recorded));
+                }
+                Ok(LimitReply::Refused(refused)) => {
+                    if let Refused::Fraud { reason, retry_after, new: true } = &refused {
+                        self.note_fraud(account, &reservation.shard, &reservation.scope, reason, false, *retry_after);
+                    }
+                    let rank = if matches!(refused, Refused::Fraud { .. }) { 2 } else { 3 };
+                    settled.fail(rank, refusal(&reservation.scope, refused));
+                }
+                Ok(LimitReply::Done) => settled.fail(0, ApiError::Internal("a limiter shard answered out of turn".into())),
+                Err(err) => settled.fail(0, err),
+            }
+        }
+        settled
+    }
+
     /// Takes back whatever a start reserved.
-    pub(super) async fn undo(&self, undo: &Undo<'_>) {
+    pub(crate) async fn undo(&self, undo: &Undo<'_>) {
         let target = async {
-            if let Some(attempt) = &undo.attempt {
-                if let Err(err) = self.coordinator.release(undo.target, attempt.clone()).await {
+            if let (Some(attempt), Some(target)) = (&undo.attempt, undo.target) {
+                if let Err(err) = self.coordinator.release(target, attempt.clone()).await {
                     P::log(&format!(
                         "error 20500: releasing a refused or failed send: {err}"
                     ));

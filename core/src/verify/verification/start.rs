@@ -13,23 +13,23 @@ use super::machine::StartCommand;
 use super::model::{GuardNote, SendLimits, VerificationView};
 use super::ops::{refused, verification_path};
 use super::request::StartRequest;
-use super::reserve::{fraud_block_seconds, Undo};
+use super::reserve::Undo;
 use crate::channel::identity;
 use crate::code::new_seed;
 use crate::delivery::message::MessageParts;
-use crate::delivery::{dispatch, judge, DeliveryJob, Dispatch, HttpClient};
+use crate::callbacks::status_callback_url;
+use crate::delivery::DeliveryJob;
 use crate::engine::{Engine, Platform};
 use crate::error::ApiError;
 use crate::guard::limiter::Limiter;
-use crate::guard::plan::{refusal, Reservation};
-use crate::guard::shard::{LimitCommand, LimitReply, Refused};
+use crate::guard::shard::LimitCommand;
 use crate::identity::principal::Principal;
 use crate::input::check_text;
 use crate::sid::{AttemptSid, ServiceSid};
 use crate::spec::verification::{AMOUNT, PAYEE};
 use crate::spec::ParamSpec;
-use crate::time::{Clock, Timestamp};
-use crate::verify::outbox::{OutboxEntry, OutboxStore};
+use crate::time::Clock;
+use crate::verify::outbox::Origin;
 use crate::verify::service::guard::TestNumber;
 use crate::verify::service::record::ServiceRecord;
 
@@ -156,6 +156,7 @@ impl<P: Platform> Engine<P> {
                 shards: probed,
             }),
             starter: who.credential.client_token().map(str::to_owned),
+            events: service.has_webhooks,
         };
         let reserve = reservations.iter().map(|r| {
             self.limiter.send(
@@ -168,86 +169,30 @@ impl<P: Platform> Engine<P> {
         });
         let (started, replies) =
             join(self.coordinator.start(&target, command), join_all(reserve)).await;
-        // What each shard said: its reservation (to undo), or why it refused.
-        let mut failure: Option<(u8, ApiError)> = None;
-        let mut fail = |rank: u8, err: ApiError| {
-            if failure.as_ref().is_none_or(|(r, _)| rank < *r) {
-                failure = Some((rank, err));
-            }
-        };
-        let mut made: Vec<(&Reservation, Timestamp, bool)> = Vec::new();
-        for (reservation, reply) in reservations.iter().zip(replies) {
-            match reply {
-                Ok(LimitReply::Reserved {
-                    at,
-                    recorded,
-                    flagged,
-                }) => {
-                    if let Some(reason) = flagged {
-                        self.note_fraud(
-                            &who.account,
-                            &reservation.shard,
-                            &reservation.scope,
-                            &reason,
-                            true,
-                            fraud_block_seconds(&reservation.scope),
-                        );
-                    }
-                    made.push((reservation, at, recorded));
-                }
-                Ok(LimitReply::Refused(refused)) => {
-                    if let Refused::Fraud {
-                        reason,
-                        retry_after,
-                        new: true,
-                    } = &refused
-                    {
-                        self.note_fraud(
-                            &who.account,
-                            &reservation.shard,
-                            &reservation.scope,
-                            reason,
-                            false,
-                            *retry_after,
-                        );
-                    }
-                    let rank = if matches!(refused, Refused::Fraud { .. }) {
-                        2
-                    } else {
-                        3
-                    };
-                    fail(rank, refusal(&reservation.scope, refused));
-                }
-                Ok(LimitReply::Done) => fail(
-                    0,
-                    ApiError::Internal("a limiter shard answered out of turn".into()),
-                ),
-                Err(err) => fail(0, err),
-            }
-        }
+        let mut settled = self.settle(&who.account, &reservations, replies);
         let started = match started {
             Ok(Ok(started)) => Some(started),
             Ok(Err(refusal)) => {
-                fail(
+                settled.fail(
                     1,
                     refused(refusal, || verification_path(&service.sid, &request.to)),
                 );
                 None
             }
             Err(err) => {
-                fail(0, err);
+                settled.fail(0, err);
                 None
             }
         };
         let undo = Undo {
-            target: &target,
+            target: Some(&target),
             attempt: started.as_ref().map(|_| attempt_sid.clone()),
-            made,
+            made: settled.made,
             dest,
         };
-        let Some(started) = started.filter(|_| failure.is_none()) else {
+        let Some(started) = started.filter(|_| settled.failure.is_none()) else {
             self.undo(&undo).await;
-            return Err(failure.map_or_else(
+            return Err(settled.failure.map_or_else(
                 || ApiError::Internal("a start failed without a reason".into()),
                 |(_, err)| err,
             ));
@@ -267,7 +212,7 @@ impl<P: Platform> Engine<P> {
         let delivered = if start.test.is_some() {
             Ok(())
         } else {
-            self.deliver(who, service, request, &verification, &code)
+            self.deliver(who, service, request, (&verification, &attempt_sid), &code)
                 .await
         };
         if let Err(err) = &delivered {
@@ -287,6 +232,10 @@ impl<P: Platform> Engine<P> {
             expires_at: verification.expires_at,
         };
         self.records().put_token_later(&token)?;
+        if start.test.is_none() {
+            self.record_attempt(&attempt_sid, &verification, service.code_length, request.locale.as_deref());
+        }
+        self.emit_started(&verification);
         delivered.map(|()| verification)
     }
 
@@ -295,9 +244,10 @@ impl<P: Platform> Engine<P> {
         who: &Principal,
         service: &ServiceRecord,
         request: &StartRequest,
-        verification: &VerificationView,
+        (verification, attempt): (&VerificationView, &AttemptSid),
         code: &str,
     ) -> Result<(), ApiError> {
+        let callback = status_callback_url(who, attempt.as_str());
         let job = DeliveryJob {
             channel: request.channel,
             to: &request.to,
@@ -309,32 +259,19 @@ impl<P: Platform> Engine<P> {
                 custom_message: request.custom_message.as_deref(),
                 app_hash: request.app_hash.as_deref(),
                 web_otp_domain: service.browser.web_otp_domain.as_deref(),
+                text: None,
             },
             send_digits: request.send_digits.as_deref(),
             channel_configuration: request.channel_configuration.as_ref(),
             whatsapp_from: service.whatsapp.from.as_deref(),
             whatsapp_service: service.whatsapp.msg_service_sid.as_ref().map(|s| s.as_str()),
+            messaging_service: crate::verify::routing::config::sender_for(&service.messaging_configurations, &request.to),
+            status_callback: callback.as_deref(),
             account_sid: service.account_sid.as_str(),
             service_sid: service.sid.as_str(),
             verification_sid: verification.sid.as_str(),
         };
-        let settings = &self.settings;
-        let now = self.clock.now();
-        match dispatch(&settings.delivery, &settings.providers, settings.dev_mode, &job, now)? {
-            Dispatch::Http { provider, request } => judge(provider, self.http.send(&request, settings.providers.timeout_ms).await, code),
-            Dispatch::Log { text } => {
-                P::log(&format!("[dev log sink] {} to {}:\n{text}", job.channel.as_str(), job.to));
-                let entry = OutboxEntry {
-                    date_created: now.iso8601().to_string(),
-                    channel: job.channel,
-                    to: job.to.to_owned(),
-                    body: text,
-                    verification_sid: verification.sid.clone(),
-                    service_sid: service.sid.clone(),
-                };
-                self.records().put_outbox_later(&who.account, &entry, &AttemptSid::generate(&self.rng))
-            }
-        }
+        let origin = Origin::Verification { service: service.sid.clone(), verification: verification.sid.clone() };
+        self.deliver_job(&who.account, &job, code, origin).await
     }
-
 }
