@@ -161,6 +161,9 @@ pub struct WorkerHttp;
 fn js_request(method: &str, url: &str, headers: &[(String, String)], body: &JsValue) -> Result<web_sys::Request, String> {
     let init = web_sys::RequestInit::new();
     init.set_method(method);
+    // Redirects are not followed: a provider, gateway or webhook receiver answering 3xx is a
+    // failure, so a public URL cannot send a request on to a private one.
+    let _ = Reflect::set(&init, &JsValue::from_str("redirect"), &JsValue::from_str("manual"));
     if !headers.is_empty() {
         let js_headers = web_sys::Headers::new().map_err(|e| js_error(&e))?;
         for (name, value) in headers {

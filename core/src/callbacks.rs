@@ -15,7 +15,6 @@ use crate::events::event::Event;
 use crate::events::outbox::OutboxCommand;
 use crate::events::EventSink;
 use crate::sid::{AccountSid, AttemptSid, EventSid, MessageSid};
-use crate::verify::service::store::ServiceStore;
 use crate::time::Clock;
 
 /// Where status callbacks arrive.
@@ -79,8 +78,8 @@ impl<P: Platform> Engine<P> {
             return Ok(());
         }
         self.history.run_later(vec![attempt_status_statement(account.as_str(), sid.as_str(), report, now.unix_seconds())]);
-        let service = self.records().service(account, &row.service_sid).await?;
-        if service.is_some_and(|s| s.has_webhooks) {
+        // The row names a service this account had: its flag may be cached.
+        if self.has_webhooks(account, &row.service_sid).await? {
             if let Some(event) = Event::delivery(EventSid::generate(&self.rng), &row, report.status.as_str(), report.error_code, now) {
                 self.events.send_later(&row.service_sid, OutboxCommand::Emit { event });
             }
@@ -112,7 +111,9 @@ impl<P: Platform> Engine<P> {
         if !signature_valid(token.expose(), &url, &params, req.header("x-twilio-signature").unwrap_or_default()) {
             // The classic cause is a URL that differs from the one Twilio signed (a proxy in
             // front, another host name): say which one was checked.
-            P::log(&format!("status callback refused: the signature does not match {url} under the token of {}", report.account_sid));
+            // Only what this worker knows: its origin and a configured route's account (the
+            // path is the caller's).
+            P::log(&format!("status callback refused: the signature does not match a URL on {} under the token of the route for {}", req.origin, report.account_sid));
             return Err(refused());
         }
         if let Some(sid) = MessageSid::parse(send) {

@@ -109,6 +109,19 @@ impl<K: KeyValue> Records<'_, K> {
         text.map(|t| decode(key, &t)).transpose()
     }
 
+    /// A flag stored as `true` when set and absent when not, through the isolate's cache, which
+    /// keeps its absence too (as `false`). Only for keys of records known to exist (the flag of a
+    /// service just read), so made-up keys cannot fill the cache.
+    pub async fn flag_cached(&self, key: &str) -> Result<bool, ApiError> {
+        if let Some(text) = self.cache.get(key, self.now) {
+            return decode(key, &text);
+        }
+        let start = self.cache.read_start();
+        let text = self.kv.get(key).await?.unwrap_or_else(|| "false".to_owned());
+        self.cache.insert_read(key, &text, self.now, start);
+        decode(key, &text)
+    }
+
     /// Stores a record and refreshes the cache with it.
     pub async fn put<T: Serialize>(&self, key: &str, value: &T, options: &PutOptions) -> Result<(), ApiError> {
         let text = encode(key, value)?;

@@ -205,9 +205,14 @@ fn clean(text: &str) -> String {
 }
 
 /// What the provider said about a failure: Twilio's `code`/`message` or SendGrid's
-/// `errors[0].message`, when the body has them.
-fn provider_detail(body: &[u8]) -> Option<String> {
+/// `errors[0].message`, when the body has them. With `text_too` false, only Twilio's numeric
+/// code: the provider's free text may quote the whole message, which no blanking can be sure to
+/// catch (a caller's own text, with line breaks, longer than what is shown).
+fn provider_detail(body: &[u8], text_too: bool) -> Option<String> {
     let value: Value = serde_json::from_slice(body).ok()?;
+    if !text_too {
+        return value.get("code").and_then(Value::as_u64).map(|code| format!("code {code}"));
+    }
     if let Some(message) = value.get("message").and_then(Value::as_str) {
         return Some(clean(&match value.get("code").and_then(Value::as_u64) {
             Some(code) => format!("code {code}: {message}"),
@@ -237,7 +242,9 @@ pub fn judge(provider: impl Into<Provider>, answer: Result<OutboundResponse, Tra
     match answer {
         Ok(response) if (200..300).contains(&response.status) => Ok(()),
         Ok(response) => {
-            let detail = match provider_detail(&response.body) {
+            // A code is at most 10 characters and blanked out of the provider's text; a longer
+            // secret is a caller's whole message (the Messages API): then no free text at all.
+            let detail = match provider_detail(&response.body, code.chars().count() <= 10) {
                 Some(detail) if !code.is_empty() => {
                     format!("the provider answered HTTP {} ({})", response.status, detail.replace(code, &"*".repeat(code.len())))
                 }
@@ -313,6 +320,9 @@ pub(crate) mod tests {
         assert!(err.to_string().contains("twilio") && err.to_string().contains("HTTP 400") && err.to_string().contains("21211"), "{err}");
         let sg = judge(ProviderKind::Sendgrid, Ok(OutboundResponse { status: 401, body: br#"{"errors":[{"message":"bad key"}]}"#.to_vec() }), "123456").unwrap_err();
         assert!(sg.to_string().contains("bad key"));
+        let body = "Your IdentityIQ code is 482913\nDo not share it";
+        let quoted = judge(ProviderKind::Webhook, Ok(OutboundResponse { status: 422, body: br#"{"code":21610,"message":"rejected: Your IdentityIQ code is 482913\nDo not share it"}"#.to_vec() }), body).unwrap_err();
+        assert!(!quoted.to_string().contains("482913") && quoted.to_string().contains("code 21610"), "a message's text never comes back: {quoted}");
         let echo = judge(ProviderKind::Webhook, Ok(OutboundResponse { status: 422, body: br#"{"message":"cannot deliver: Your code is 123456."}"#.to_vec() }), "123456").unwrap_err();
         assert!(!echo.to_string().contains("123456") && echo.to_string().contains("******"), "{echo}");
         let timeout = judge(ProviderKind::Webhook, Err(TransportError::Timeout(1000)), "123456").unwrap_err();

@@ -11,11 +11,16 @@ use crate::engine::{Engine, Platform};
 use crate::error::ApiError;
 use crate::identity::principal::Principal;
 use crate::input::Input;
+use crate::ports::PutOptions;
 use crate::page::{window, Listing, PageQuery};
 use crate::sid::{AccountSid, EventSid, ServiceSid, WebhookSid};
-use crate::verify::service::store::ServiceStore;
 use crate::time::Clock;
 use crate::verify::verification::model::VerificationView;
+
+/// The key of a service's webhook flag.
+pub fn webhooks_flag_key(account: &AccountSid, service: &ServiceSid) -> String {
+    format!("hooks/{account}/{service}")
+}
 
 /// What to do. Inputs are parsed only once the service is found.
 #[derive(Debug, Clone, Copy)]
@@ -114,24 +119,36 @@ impl<P: Platform> Engine<P> {
                     OutboxReply::Done => WebhookOutcome::Deleted,
                     other => one(other, sid).map(|_| WebhookOutcome::Deleted)?,
                 };
-                if let OutboxReply::Webhooks(left) = self.events.send(service, OutboxCommand::List).await? {
+                // Cleared when none is left, then looked at again: a webhook made meanwhile (whose
+                // create set the flag before this cleared it) sets it back.
+                for _ in 0..2 {
+                    let OutboxReply::Webhooks(left) = self.events.send(service, OutboxCommand::List).await? else { break };
                     self.note_webhooks(&owner, service, !left.is_empty()).await?;
+                    if !left.is_empty() {
+                        break;
+                    }
                 }
                 Ok(deleted)
             }
         }
     }
 
-    /// Keeps the service's `has_webhooks` flag (read afresh; written only when it changes).
+    /// Sets or clears the service's webhook flag (its own key, written by nothing else: a
+    /// service update that read the service before cannot undo it).
     async fn note_webhooks(&self, account: &AccountSid, service: &ServiceSid, any: bool) -> Result<(), ApiError> {
-        let records = self.records();
-        match records.service_for_update(account, service).await? {
-            Some(mut record) if record.has_webhooks != any => {
-                record.has_webhooks = any;
-                records.put_service(&record).await
-            }
-            _ => Ok(()),
+        let key = webhooks_flag_key(account, service);
+        if any {
+            self.records().put(&key, &true, &PutOptions::default()).await
+        } else {
+            self.records().delete(&key).await
         }
+    }
+
+    /// Whether the service (one that exists) has webhooks: its flag, through the isolate's
+    /// 5-second cache, absence included. A verification carries it from its start, so its checks
+    /// need not read it.
+    pub(crate) async fn has_webhooks(&self, account: &AccountSid, service: &ServiceSid) -> Result<bool, ApiError> {
+        self.records().flag_cached(&webhooks_flag_key(account, service)).await
     }
 
     fn emit(&self, event_type: EventType, view: &VerificationView) {

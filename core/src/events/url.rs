@@ -35,6 +35,10 @@ fn v6_is_private(ip: Ipv6Addr) -> bool {
         || (first & 0xffc0) == 0xfe80
         || (first & 0xffc0) == 0xfec0
         || ip.segments().iter().take(6).all(|s| *s == 0)
+        // NAT64 (64:ff9b::/96) and 6to4 (2002::/16) reach IPv4 addresses: judged as IPv4 would
+        // be, so refused outright (a public IPv4 receiver has its own address).
+        || ip.segments().get(..6) == Some(&[0x64, 0xff9b, 0, 0, 0, 0])
+        || first == 0x2002
 }
 
 /// What the host of a URL is.
@@ -131,6 +135,8 @@ mod tests {
             "https://LOCALHOST./",
             "https://api.localhost/",
             "https://127.0.0.1/",
+            "https://[64:ff9b::7f00:1]/",
+            "https://[2002:7f00:1::]/",
             "https://127.1.2.3:8080/",
             "https://10.0.0.1/",
             "https://172.16.5.4/",

@@ -21,6 +21,7 @@ use crate::guard::plan::{Reservation, Scope, MESSAGES_SCOPE};
 use crate::guard::shard::{Limit, LimitCommand};
 use crate::history::params::parse_datetime;
 use crate::identity::principal::Principal;
+use crate::identity::records::AccountStatus;
 use crate::input::Input;
 use crate::spec::ParamSpec;
 use crate::page::{window, Listing, PageQuery};
@@ -118,7 +119,11 @@ impl<P: Platform> Engine<P> {
     /// The account a call acts for: the path's, if the caller may see it (a main account acts
     /// for its subaccounts, as in Twilio).
     async fn messaging_principal(&self, who: &Principal, account: &AccountSid) -> Result<Principal, ApiError> {
-        self.visible_account(who, account).await?;
+        let record = self.visible_account(who, account).await?;
+        // A main account may act for its subaccounts, never for a suspended or closed one.
+        if record.status != AccountStatus::Active {
+            return Err(ApiError::Forbidden(format!("the account {account} is suspended or closed: it sends nothing")));
+        }
         Ok(Principal { account: account.clone(), is_main: *account == self.settings.main.sid, credential: who.credential.clone(), client: who.client.clone(), origin: who.origin.clone() })
     }
 
@@ -166,7 +171,11 @@ impl<P: Platform> Engine<P> {
         }
         let sid = new_message_sid(now, &self.rng);
         let callback = status_callback_url(who, sid.as_str());
-        let whatsapp_from = request.from.as_ref().map(|f| if f.starts_with("whatsapp:") { f.clone() } else { format!("whatsapp:{f}") });
+        // The caller's sender is used only where the operator gave it to the account (POLICY
+        // senders.whatsapp_from): otherwise the route's sender sends, as for SMS. A caller's
+        // MessagingServiceSid is recorded, never used: a Messaging Service is the operator's.
+        let senders = &self.settings.policy.account(who.account.as_str()).senders;
+        let whatsapp_from = request.from.as_ref().filter(|f| senders.whatsapp_allowed(f)).map(|f| if f.starts_with("whatsapp:") { f.clone() } else { format!("whatsapp:{f}") });
         let job = DeliveryJob {
             channel: request.channel,
             to: &request.to,
@@ -174,7 +183,7 @@ impl<P: Platform> Engine<P> {
             send_digits: None,
             channel_configuration: None,
             whatsapp_from: whatsapp_from.as_deref(),
-            whatsapp_service: request.messaging_service_sid.as_ref().map(|s| s.as_str()),
+            whatsapp_service: None,
             messaging_service: None,
             status_callback: callback.as_deref(),
             account_sid: who.account.as_str(),
@@ -204,6 +213,7 @@ impl<P: Platform> Engine<P> {
             status_callback: request.status_callback.clone(),
             outcome: None,
             outcome_date: None,
+            credited: false,
         };
         self.records().put_message(&record).await?;
         Ok(record)
@@ -237,12 +247,17 @@ impl<P: Platform> Engine<P> {
     /// Records what Twilio's status callback said about a message (statuses never go back).
     pub(crate) async fn message_status(&self, account: &AccountSid, sid: &MessageSid, report: &StatusReport) -> Result<(), ApiError> {
         let records = self.records();
+        // Missing: expired, deleted, or not yet visible where the callback landed (KV takes up to
+        // a minute between locations). Twilio does not retry, so answering an error helps no one.
         let Some(mut record) = records.message(account, sid).await? else {
-            return Err(message_not_found(account, sid.as_str()));
+            P::log(&format!("status callback for {sid}: no such message here (yet); {} not recorded", report.status.as_str()));
+            return Ok(());
         };
-        record.status = record.status.then(report.status);
-        record.error_code = report.error_code.or(record.error_code);
-        record.date_updated = self.clock.now();
+        let (status, error_code) = (record.status.then(report.status), report.error_code.or(record.error_code));
+        if (status, error_code) == (record.status, record.error_code) {
+            return Ok(());
+        }
+        (record.status, record.error_code, record.date_updated) = (status, error_code, self.clock.now());
         records.put_message(&record).await
     }
 
@@ -250,7 +265,9 @@ impl<P: Platform> Engine<P> {
     /// with a conversion, as an approved verification does.
     pub async fn message_feedback(&self, who: &Principal, account: &AccountSid, sid: &str, confirmed: bool) -> Result<MessageRecord, ApiError> {
         let mut record = self.fetch_message(who, account, sid).await?;
-        let first_confirmation = confirmed && record.outcome != Some(true);
+        // Credited once per message, whatever feedback follows.
+        let first_confirmation = confirmed && !record.credited;
+        record.credited |= confirmed;
         record.outcome = Some(confirmed);
         record.outcome_date = Some(self.clock.now());
         self.records().put_message(&record).await?;

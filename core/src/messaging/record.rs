@@ -49,12 +49,15 @@ pub struct MessageRecord {
     pub outcome: Option<bool>,
     #[serde(rename = "od", default, skip_serializing_if = "Option::is_none")]
     pub outcome_date: Option<Timestamp>,
+    /// Whether a confirmation already credited the fraud guard (value only).
+    #[serde(rename = "cr", default, skip_serializing_if = "std::ops::Not::not")]
+    pub credited: bool,
 }
 
 impl MessageRecord {
     /// What a listing needs, small enough for KV list metadata.
     pub fn summary(&self) -> Self {
-        Self { guard: None, status_callback: None, outcome: None, outcome_date: None, ..self.clone() }
+        Self { guard: None, status_callback: None, outcome: None, outcome_date: None, credited: false, ..self.clone() }
     }
 
     /// `To` as Twilio shows it.
@@ -114,6 +117,7 @@ mod tests {
             status_callback: Some(format!("https://{}", "x".repeat(990))),
             outcome: Some(true),
             outcome_date: Some(Timestamp::from_unix_seconds(1_800_000_000)),
+            credited: true,
         };
         let text = serde_json::to_string(&record.summary()).unwrap();
         assert!(text.len() < 400, "{} bytes: {text}", text.len());

@@ -173,3 +173,30 @@ fn a_verifications_status_callbacks_reach_its_attempt() {
     assert!(owed.iter().all(|b| b["type"] == "verification.delivery_status" && b["attempt_sid"] == attempt.as_str()));
     assert_eq!(owed[1]["error_code"], 30005);
 }
+
+#[test]
+fn a_tenant_sends_only_as_the_operator_allows() {
+    let e = engine_with(MemoryKv::default(), settings(&[("POLICY", r#"{"senders": {"whatsapp_from": ["+15550009999"]}}"#)]));
+    let wa = |from: &str| {
+        let form = format!("To=whatsapp%3A%2B447700900123&From={}&Body=code+1", from.replace('+', "%2B").replace(':', "%3A"));
+        call(&e, "POST", MESSAGES, &form)
+    };
+    let (status, m) = wa("whatsapp:+15550009999");
+    assert_eq!(status, 201, "a sender the policy gives: {m}");
+    let sent = e.http.sent.borrow().last().cloned().unwrap();
+    assert!(form_urlencoded::parse(&sent.body).into_owned().any(|(k, v)| k == "From" && v == "whatsapp:+15550009999"));
+    let before = e.http.sent.borrow().len();
+    let (status, err) = wa("whatsapp:+15557777777");
+    assert_eq!((status, err["code"].as_u64()), (400, Some(60223)), "another tenant's number is never used (and this route has no WhatsApp sender of its own): {err}");
+    assert_eq!(e.http.sent.borrow().len(), before, "nothing sent");
+    let (_, sub) = call(&e, "POST", "/2010-04-01/Accounts.json", "FriendlyName=Tenant");
+    let (sub_sid, token) = (sub["sid"].as_str().unwrap(), sub["auth_token"].as_str().unwrap());
+    let as_sub = |method: &str, path: &str, form: &str| {
+        let r = raw(&e, &request(method, path, sub_sid, token, "application/x-www-form-urlencoded", form));
+        (r.status, json(&r))
+    };
+    let (_, svc) = as_sub("POST", "/v2/Services", "FriendlyName=Tenant");
+    let path = format!("/v2/Services/{}/MessagingConfigurations", svc["sid"].as_str().unwrap());
+    let (status, err) = as_sub("POST", &path, "Country=GB&MessagingServiceSid=MG11111111111111111111111111111111");
+    assert_eq!((status, err["code"].as_u64()), (403, Some(60204)), "a subaccount names only the Messaging Services it was given: {err}");
+}

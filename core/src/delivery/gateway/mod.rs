@@ -31,6 +31,9 @@ impl Values<'_> {
     fn get(&self, name: &str) -> &str {
         match name {
             "message" => &self.message,
+            // A caller's own text (the Messages API) has no code apart from it: a gateway that
+            // sends only {code} gets the whole text, never an empty field.
+            "code" if self.job.parts.code.is_empty() => &self.message,
             "code" => self.job.parts.code,
             "to" => self.job.to,
             "to_digits" => self.job.to.trim_start_matches('+'),

@@ -157,6 +157,17 @@ pub struct Senders {
     pub whatsapp_from: Vec<String>,
     /// SendGrid template ids `ChannelConfiguration.template_id` may name (empty: any).
     pub templates: Vec<String>,
+    /// Messaging Services (`MG...`) a subaccount's MessagingConfigurations may name (the main
+    /// account, the operator, may name any).
+    pub messaging_services: Vec<String>,
+}
+
+impl Senders {
+    /// Whether `from` (`+E164` or `whatsapp:+E164`) is a WhatsApp sender the account was given.
+    pub fn whatsapp_allowed(&self, from: &str) -> bool {
+        let number = from.strip_prefix("whatsapp:").unwrap_or(from);
+        self.whatsapp_from.iter().any(|f| f.strip_prefix("whatsapp:").unwrap_or(f) == number)
+    }
 }
 
 /// One account's policy.

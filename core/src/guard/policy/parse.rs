@@ -201,10 +201,11 @@ impl AccountPolicy {
             c.flag("whatsapp", &mut self.channels.whatsapp)?;
         }
         if let Some(s) = r.object("senders")? {
-            s.only(&["email_from", "whatsapp_from", "templates"])?;
+            s.only(&["email_from", "whatsapp_from", "templates", "messaging_services"])?;
             s.list("email_from", &mut self.senders.email_from)?;
             s.list("whatsapp_from", &mut self.senders.whatsapp_from)?;
             s.list("templates", &mut self.senders.templates)?;
+            s.list("messaging_services", &mut self.senders.messaging_services)?;
         }
         Ok(())
     }

@@ -74,6 +74,16 @@ impl<P: Platform> Engine<P> {
         let records = self.records();
         let mut record = records.service_for_update(&who.account, service).await?.ok_or_else(|| ApiError::NotFound(service_path(service)))?;
         let now = self.clock.now();
+        // A Messaging Service is the operator's: a subaccount may name only those POLICY
+        // senders.messaging_services gives it.
+        let allowed = |sid: &MessagingServiceSid| -> Result<(), ApiError> {
+            let listed = &self.settings.policy.account(who.account.as_str()).senders.messaging_services;
+            if who.is_main || listed.iter().any(|m| m.eq_ignore_ascii_case(sid.as_str())) {
+                Ok(())
+            } else {
+                Err(ApiError::FeatureNotEnabled(format!("MessagingServiceSid {sid} is not a sender this account may use (the operator's POLICY senders.messaging_services)")))
+            }
+        };
         let outcome = match action {
             Action::List(query) => {
                 let countries: Vec<String> = record.messaging_configurations.iter().map(|c| c.country.clone()).collect();
@@ -81,14 +91,20 @@ impl<P: Platform> Engine<P> {
                 let items = page.items.iter().filter_map(|c| find(&record.messaging_configurations, c).cloned()).collect();
                 return Ok(Outcome::List(Listing::new(items, &page)));
             }
-            Action::Create(input) => Outcome::Created(create(&mut record, &input, now)?),
+            Action::Create(input) => {
+                let created = create(&mut record, &input, now)?;
+                allowed(&created.messaging_service_sid)?;
+                Outcome::Created(created)
+            }
             Action::Fetch | Action::Update(_) | Action::Delete => {
                 let not_found = || ApiError::NotFound(config_path(service, country));
                 let key = parse_country(country).ok_or_else(not_found)?;
                 let found = find(&record.messaging_configurations, &key).cloned().ok_or_else(not_found)?;
                 match action {
                     Action::Update(input) => {
-                        let config = MessagingConfig { messaging_service_sid: parse_update(&input)?, date_updated: now, ..found };
+                        let sid = parse_update(&input)?;
+                        allowed(&sid)?;
+                        let config = MessagingConfig { messaging_service_sid: sid, date_updated: now, ..found };
                         upsert(&mut record.messaging_configurations, config.clone());
                         Outcome::One(config)
                     }

@@ -27,17 +27,7 @@ impl<P: Platform> Engine<P> {
         let Patch::Set(from) = &update.whatsapp_from else {
             return Ok(());
         };
-        let number = from.strip_prefix("whatsapp:").unwrap_or(from);
-        let allowed = &self
-            .settings
-            .policy
-            .account(who.account.as_str())
-            .senders
-            .whatsapp_from;
-        if allowed
-            .iter()
-            .any(|f| f.strip_prefix("whatsapp:").unwrap_or(f) == number)
-        {
+        if self.settings.policy.account(who.account.as_str()).senders.whatsapp_allowed(from) {
             Ok(())
         } else {
             // Well-formed, but the operator's policy does not give it to this account (403 60204,
@@ -67,6 +57,8 @@ impl<P: Platform> Engine<P> {
         record.apply(settings)?;
         record.browser.token_key = new_token_key(&self.rng);
         records.put_service(&record).await?;
+        // A new service has no webhooks: this isolate knows it without reading the flag.
+        self.cache.insert_written(&crate::events::ops::webhooks_flag_key(&record.account_sid, &record.sid), "false", records.now);
         Ok(record)
     }
 
@@ -105,6 +97,7 @@ impl<P: Platform> Engine<P> {
         self.records().delete_service(&record).await?;
         // Its webhooks and the deliveries owed to them go too (after the response).
         crate::events::EventSink::send_later(&self.events, sid, crate::events::outbox::OutboxCommand::DeleteAll);
+        self.records().delete(&crate::events::ops::webhooks_flag_key(&record.account_sid, sid)).await?;
         self.delete_rate_limits_of(who, sid).await
     }
 }

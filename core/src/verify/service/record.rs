@@ -104,10 +104,6 @@ pub struct ServiceRecord {
     pub guard: GuardSettings,
     #[serde(default)]
     pub browser: BrowserSettings,
-    /// Whether the service has webhooks (kept by the webhook operations): verifications of a
-    /// service without any hand no events to the event outbox.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub has_webhooks: bool,
     /// Which Messaging Service sends to each country (`/MessagingConfigurations`), sorted by
     /// country, at most `MAX_CONFIGURATIONS`: kept here so that a start reads no more than the
     /// (cached) service.
@@ -140,7 +136,6 @@ impl ServiceRecord {
             verify_event_subscription_enabled: false,
             guard: GuardSettings::default(),
             browser: BrowserSettings::default(),
-            has_webhooks: false,
             messaging_configurations: Vec::new(),
             date_created: now,
             date_updated: now,

@@ -41,6 +41,8 @@ struct Start<'a> {
     payee: Option<String>,
     /// The test number it goes to, if it does.
     test: Option<TestNumber>,
+    /// Whether the service has webhooks (its events go to the outbox).
+    events: bool,
 }
 
 /// A PSD2 start's amount and payee: both given, each checked as text.
@@ -66,6 +68,8 @@ impl<P: Platform> Engine<P> {
         request: StartRequest,
     ) -> Result<VerificationView, ApiError> {
         let service = self.fetch_service(who, service_sid).await?;
+        // Read once the service is known to exist (its absence is cached too).
+        let events = self.has_webhooks(&who.account, service_sid).await?;
         if request.custom_code.is_some() && !service.custom_code_enabled {
             return Err(ApiError::FeatureNotEnabled("CustomCode needs CustomCodeEnabled=true on the service".into()));
         }
@@ -85,6 +89,7 @@ impl<P: Platform> Engine<P> {
             amount,
             payee,
             test,
+            events,
         };
         match self.start_guarded(who, &start, false).await {
             Err(ApiError::Blocked { code: 60410, .. })
@@ -156,7 +161,7 @@ impl<P: Platform> Engine<P> {
                 shards: probed,
             }),
             starter: who.credential.client_token().map(str::to_owned),
-            events: service.has_webhooks,
+            events: start.events,
         };
         let reserve = reservations.iter().map(|r| {
             self.limiter.send(
