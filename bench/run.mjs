@@ -195,7 +195,7 @@ async function main() {
       port: 0,
       workers,
       handleRuntimeStdio(stdout, stderr) {
-        for (const s of [stdout, stderr]) s.on("data", () => {}); // edge-verify logs a line per request
+        for (const s of [stdout, stderr]) s.on("data", (d) => { if (process.env.BENCH_LOG) process.stderr.write(d); }); // BENCH_LOG=1 shows the workers' log lines
       },
     }, { disk: opts.disk });
     const { mf } = runtime;
