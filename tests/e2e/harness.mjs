@@ -118,6 +118,18 @@ export function client(baseUrl, user, password) {
   };
 }
 
+/** Polls `predicate` (synchronous) every 25 ms until it gives a truthy value, which it returns;
+ * throws naming `what` after `ms`. */
+export async function waitFor(predicate, what, ms = 5000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const v = predicate();
+    if (v) return v;
+    await new Promise((res) => setTimeout(res, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
 /** Asserts a Twilio error body with this status and code, and that it names `param` if given. */
 export function assertTwilioError(assert, res, status, code, param) {
   assert.equal(res.status, status, `expected ${status}, got ${res.status}: ${res.text}`);

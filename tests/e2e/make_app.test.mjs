@@ -16,7 +16,7 @@ import { createServer } from "node:http";
 import crypto from "node:crypto";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
-import { startWorker, MAIN_SID } from "./harness.mjs";
+import { startWorker, MAIN_SID, waitFor } from "./harness.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const dir = path.join(root, "connector-spec/make");
@@ -201,16 +201,6 @@ async function startReceiver() {
     url: `http://127.0.0.1:${server.address().port}/make-hook`,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
   };
-}
-
-async function waitFor(predicate, what, ms = 5000) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const v = predicate();
-    if (v) return v;
-    await new Promise((res) => setTimeout(res, 25));
-  }
-  assert.fail(`timed out waiting for ${what}`);
 }
 
 async function codeFromOutbox(to) {

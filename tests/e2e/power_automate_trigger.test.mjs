@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
-import { startWorker } from "./harness.mjs";
+import { startWorker, waitFor } from "./harness.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const swagger = JSON.parse(readFileSync(path.join(root, "connector-spec/power-automate/apiDefinition.swagger.json"), "utf8"));
@@ -30,16 +30,6 @@ async function startReceiver() {
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { hits, url: `http://127.0.0.1:${server.address().port}/flow-callback`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(r); }) };
-}
-
-async function waitFor(predicate, what, ms = 5000) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const v = predicate();
-    if (v) return v;
-    await new Promise((res) => setTimeout(res, 25));
-  }
-  assert.fail(`timed out waiting for ${what}`);
 }
 
 test("the webhook trigger subscribes the flow, delivers the event it describes, and unsubscribes at its Location", async () => {
