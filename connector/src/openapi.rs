@@ -558,6 +558,13 @@ fn rest_operation(route: &Route, doc: OpDoc) -> Value {
     }
     if route.operation == Operation::CreateWebhook {
         op.insert("callbacks".into(), event_callbacks());
+        // Where the new webhook is (its `url`): Power Automate's trigger unsubscribes there.
+        if let Some(created) = op.get_mut("responses").and_then(|r| r.get_mut("201")).and_then(Value::as_object_mut) {
+            created.insert("headers".into(), json!({ "Location": {
+                "description": "The new webhook's URL (the `url` field): DELETE it to unsubscribe.",
+                "schema": { "type": "string", "format": "uri" },
+            } }));
+        }
     }
     Value::Object(op)
 }
