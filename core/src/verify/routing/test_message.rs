@@ -83,14 +83,31 @@ fn sender_of(request: &OutboundRequest) -> Option<String> {
 }
 
 /// Text from a provider, without control characters, at most 200 characters, with anything
-/// the request carried in its headers or URL (credentials, keys) blanked out.
+/// the request carried blanked out first (credentials and keys may sit in its headers, its URL
+/// and query, or its body: a gateway's template values), then cut.
 fn redacted(text: &str, request: &OutboundRequest, also: &[&str]) -> String {
-    let mut out: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
-    let secrets = request.headers.iter().map(|(_, v)| v.as_str()).chain([request.url.as_str()]).chain(also.iter().copied());
+    let mut out: String = text.chars().filter(|c| !c.is_control()).collect();
+    let query = request.url.split_once('?').map_or("", |(_, q)| q);
+    let mut carried: Vec<String> = form_urlencoded::parse(query.as_bytes()).map(|(_, v)| v.into_owned()).collect();
+    match serde_json::from_slice::<Value>(&request.body) {
+        Ok(json) => strings_of(&json, &mut carried),
+        Err(_) => carried.extend(form_urlencoded::parse(&request.body).map(|(_, v)| v.into_owned())),
+    }
+    let secrets = request.headers.iter().map(|(_, v)| v.as_str()).chain([request.url.as_str()]).chain(also.iter().copied()).chain(carried.iter().map(String::as_str));
     for secret in secrets.filter(|s| s.len() >= 6) {
         out = out.replace(secret, "[redacted]");
     }
-    out
+    out.chars().take(200).collect()
+}
+
+/// Every string in a JSON value.
+fn strings_of(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|v| strings_of(v, out)),
+        Value::Object(map) => map.values().for_each(|v| strings_of(v, out)),
+        _ => {}
+    }
 }
 
 /// What the provider said: the message's id, an error code and message (Twilio's `sid`,
@@ -260,6 +277,13 @@ mod tests {
         assert!(!text.contains("c2VjcmV0") && !text.contains("sekrit") && !text.contains("tok-123456") && !text.contains('\n'), "{text}");
         assert_eq!(sender_of(&r).as_deref(), Some("MGaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
         assert_eq!(provider_name(ProviderKind::Gateway), "gateway");
+        // A gateway's key in its body template, its query, or past the first 200 characters.
+        let json = OutboundRequest { method: "POST", url: "https://gw.test/sms?api_key=query-key-1".into(), headers: vec![], body: br#"{"auth": {"api_secret": "body-secret-2"}, "text": "hi"}"#.to_vec() };
+        let echoed = format!("{} bad api_secret body-secret-2 and api_key query-key-1", "x".repeat(190));
+        let text = redacted(&echoed, &json, &[]);
+        assert!(!text.contains("body-secret") && !text.contains("query-key") && text.chars().count() <= 200, "{text}");
+        let form = OutboundRequest { body: b"api_secret=form-secret-3&text=hi".to_vec(), ..json };
+        assert!(!redacted("echo form-secret-3", &form, &[]).contains("form-secret-3"));
     }
 
     #[test]
