@@ -6,7 +6,7 @@
 //! API message's record, or a verification attempt's history row.
 
 use crate::delivery::callback::{callback_url, signature_valid, DeliveryStatus, StatusReport};
-use crate::history::{Database, Statement};
+use crate::history::{sql, Database};
 use crate::engine::{Engine, Platform};
 use crate::error::ApiError;
 use crate::http::{ApiRequest, ApiResponse, Method};
@@ -49,19 +49,6 @@ fn refused() -> ApiError {
     ApiError::Forbidden("the X-Twilio-Signature of this status callback is missing or wrong".into())
 }
 
-/// Records a send's status on its attempt row, in one statement that never moves it back: a
-/// final status (rank 3 and up) stays, a lower rank never replaces a higher one
-/// (migrations/0002_delivery_status.sql).
-pub fn attempt_status_statement(account: &str, sid: &str, report: &StatusReport, now: u64) -> Statement {
-    let rank = report.status.rank();
-    Statement {
-        sql: "UPDATE attempts SET message_status = ?, message_rank = ?, error_code = COALESCE(?, error_code), date_updated = ? \
-              WHERE account_sid = ? AND sid = ? AND (message_rank IS NULL OR (message_rank < 3 AND message_rank <= ?))"
-            .into(),
-        params: vec![report.status.as_str().into(), rank.into(), report.error_code.map(u64::from).into(), now.into(), account.into(), sid.into(), rank.into()],
-    }
-}
-
 impl<P: Platform> Engine<P> {
     /// Records a verification send's status after the response, and tells the service's
     /// webhooks (`verification.delivery_status`) when it has any: one history read for the
@@ -77,7 +64,7 @@ impl<P: Platform> Engine<P> {
         if known.is_some_and(|k| k.then(report.status) == k) {
             return Ok(());
         }
-        self.history.run_later(vec![attempt_status_statement(account.as_str(), sid.as_str(), report, now.unix_seconds())]);
+        self.history.run_later(vec![sql::delivery_status(account.as_str(), sid.as_str(), report, now.unix_seconds())]);
         // The row names a service this account had: its flag may be cached.
         if self.has_webhooks(account, &row.service_sid).await? {
             if let Some(event) = Event::delivery(EventSid::generate(&self.rng), &row, report.status.as_str(), report.error_code, now) {

@@ -8,6 +8,7 @@
 //! | prefix | account + 10,000-number block (email: the address) | starts per service | unapproved and consecutive numbers |
 //! | account | account | sends per account and per service per day; spend | — |
 //! | rate limit | rate limit + key value | the rate limit's buckets | — |
+//! | recipient (Messages API only) | account + `To` | sends per `To` per hour and day | — |
 //!
 //! The sends per `To` are counted by the verification's own coordinator (exact against its five
 //! sends, see `verify::verification::machine::Sends`).
@@ -250,6 +251,17 @@ fn per(interval: u32) -> String {
         HOUR => "an hour".into(),
         DAY => "a day".into(),
         seconds => format!("{seconds} seconds"),
+    }
+}
+
+/// The Messages API's extra shard: the sends to one recipient, per hour and per day (a
+/// verification's are counted by its coordinator instead).
+pub fn recipient(key: &ShardKey, account: &AccountSid, to: &str, limits: &Limits) -> Reservation {
+    Reservation {
+        shard: key.shard(&format!("to|{account}|{to}")),
+        scope: Scope::Recipient { label: to.to_owned() },
+        limits: vec![limit("hour".into(), limits.sends_per_to_per_hour, HOUR), limit("day".into(), limits.sends_per_to_per_day, DAY)],
+        probe: None,
     }
 }
 

@@ -1,8 +1,9 @@
-//! Every statement on the `attempts` table (migrations/0001_attempts.sql), with `?` parameters.
+//! Every statement on the `attempts` table (migrations/), with `?` parameters.
 //! A read always names the account and the retention cutoff first, so it uses an index that
 //! leads with `account_sid` and never shows another account's rows or an expired one.
 
 use super::params::AttemptFilter;
+use crate::delivery::callback::StatusReport;
 use super::{SqlValue, Statement, PURGE_BATCH};
 
 /// The columns a listing or fetch reads.
@@ -63,6 +64,19 @@ pub fn convert(account: &str, verification: &str, now: u64) -> Statement {
     Statement {
         sql: "UPDATE attempts SET conversion_status = 'converted', date_updated = ? WHERE account_sid = ? AND verification_sid = ? AND conversion_status = 'unconverted'".into(),
         params: vec![now.into(), account.into(), verification.into()],
+    }
+}
+
+/// Records a send's status on its attempt row, in one statement that never moves it back: a
+/// final status (rank 3 and up) stays, a lower rank never replaces a higher one
+/// (migrations/0002_delivery_status.sql).
+pub fn delivery_status(account: &str, sid: &str, report: &StatusReport, now: u64) -> Statement {
+    let rank = report.status.rank();
+    Statement {
+        sql: "UPDATE attempts SET message_status = ?, message_rank = ?, error_code = COALESCE(?, error_code), date_updated = ? \
+              WHERE account_sid = ? AND sid = ? AND (message_rank IS NULL OR (message_rank < 3 AND message_rank <= ?))"
+            .into(),
+        params: vec![report.status.as_str().into(), rank.into(), report.error_code.map(u64::from).into(), now.into(), account.into(), sid.into(), rank.into()],
     }
 }
 

@@ -8,24 +8,25 @@
 use futures_util::future::join_all;
 
 use super::record::{new_message_sid, MessageRecord};
-use crate::delivery::callback::{DeliveryStatus, StatusReport};
 use super::request::{MessageRequest, DATE_SENT, DATE_SENT_AFTER, DATE_SENT_BEFORE, FROM, TO};
+use super::resource::message_path;
 use super::store::MessageStore;
 use crate::callbacks::status_callback_url;
+use crate::delivery::callback::{DeliveryStatus, StatusReport};
 use crate::delivery::message::MessageParts;
 use crate::delivery::DeliveryJob;
 use crate::engine::{missing_code_key, Engine, Platform};
 use crate::error::ApiError;
 use crate::guard::limiter::{Limiter, ShardName};
-use crate::guard::plan::{Reservation, Scope, MESSAGES_SCOPE};
-use crate::guard::shard::{Limit, LimitCommand};
+use crate::guard::plan::{recipient, MESSAGES_SCOPE};
+use crate::guard::shard::LimitCommand;
 use crate::history::params::parse_datetime;
 use crate::identity::principal::Principal;
 use crate::identity::records::AccountStatus;
 use crate::input::Input;
-use crate::spec::ParamSpec;
 use crate::page::{window, Listing, PageQuery};
 use crate::sid::{AccountSid, MessageSid, ServiceSid};
+use crate::spec::ParamSpec;
 use crate::time::{Clock, Timestamp};
 use crate::verify::outbox::Origin;
 use crate::verify::service::record::ServiceRecord;
@@ -112,7 +113,7 @@ fn in_messaging_terms(err: ApiError) -> ApiError {
 }
 
 fn message_not_found(account: &AccountSid, sid: &str) -> ApiError {
-    ApiError::NotFound(format!("/2010-04-01/Accounts/{account}/Messages/{sid}.json"))
+    ApiError::NotFound(format!("{}.json", message_path(account, sid)))
 }
 
 impl<P: Platform> Engine<P> {
@@ -152,14 +153,7 @@ impl<P: Platform> Engine<P> {
             .guard_plan(who, policy, &service, &as_start(request), &request.to, exempt)
             .await
             .map_err(in_messaging_terms)?;
-        let limits = service.guard.limits.over(&policy.limits);
-        let per = |name: &str, max: u32, interval: u32| Limit { name: name.into(), max: u64::from(max), interval, weight: 1 };
-        reservations.push(Reservation {
-            shard: key.shard(&format!("to|{}|{}", who.account, request.to)),
-            scope: Scope::Recipient { label: request.to.clone() },
-            limits: vec![per("hour", limits.sends_per_to_per_hour, 3600), per("day", limits.sends_per_to_per_day, 86_400)],
-            probe: None,
-        });
+        reservations.push(recipient(key, &who.account, &request.to, &service.guard.limits.over(&policy.limits)));
         let reserve = reservations.iter().map(|r| self.limiter.send(&r.shard, LimitCommand::Reserve { limits: r.limits.clone(), probe: r.probe.clone() }));
         let replies = join_all(reserve).await;
         let settled = self.settle(&who.account, &reservations, replies);

@@ -12,7 +12,7 @@ use crate::sid::{AccountSid, MessageSid};
 use crate::time::Rfc2822Time;
 
 /// `/2010-04-01/Accounts/{AC}/Messages/{SM}`, without the `.json`.
-fn message_path(account: &AccountSid, sid: &MessageSid) -> String {
+pub(super) fn message_path(account: &AccountSid, sid: &str) -> String {
     format!("/2010-04-01/Accounts/{account}/Messages/{sid}")
 }
 
@@ -44,7 +44,7 @@ pub struct MessageResource {
 
 impl MessageResource {
     pub fn new(record: MessageRecord) -> Self {
-        let path = message_path(&record.account_sid, &record.sid);
+        let path = message_path(&record.account_sid, record.sid.as_str());
         let mut subresources = Map::new();
         subresources.insert("media".into(), Value::String(format!("{path}/Media.json")));
         subresources.insert("feedback".into(), Value::String(format!("{path}/Feedback.json")));
@@ -109,7 +109,7 @@ impl FeedbackResource {
             outcome: if record.outcome == Some(true) { "confirmed" } else { "unconfirmed" },
             date_created: date.rfc2822(),
             date_updated: date.rfc2822(),
-            uri: format!("{}/Feedback.json", message_path(&record.account_sid, &record.sid)),
+            uri: format!("{}/Feedback.json", message_path(&record.account_sid, record.sid.as_str())),
         }
     }
 }
