@@ -3,21 +3,27 @@
 //! target's verification. The worker calls it by RPC (`command`, through `src/entry.mjs`), one
 //! JSON command in and one JSON reply out; it runs the command with the core's `execute` in one
 //! synchronous step, with the target's sends of the last day (stored beside the verification, as
-//! they outlive it). An alarm removes each when it expires.
+//! they outlive it). An alarm removes each when it expires, and sends a due channel fallback
+//! (`edge_verify_core::verify::verification::fallback`) through the whole engine, whose commands
+//! for this target the object then runs itself.
 
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use edge_verify_core::code::CodeKey;
 use edge_verify_core::time::{Clock, Timestamp};
 use edge_verify_core::verify::verification::coordinator::{
     execute, stored_state, Command, Coordinator, Reply,
 };
-use edge_verify_core::verify::verification::machine::{Sends, State as TargetState};
+use edge_verify_core::verify::verification::machine::{take_fallback, Sends, State as TargetState};
+use edge_verify_core::verify::verification::model::FallbackJob;
 use edge_verify_core::verify::verification::target::TargetId;
 use edge_verify_core::ApiError;
 use wasm_bindgen::prelude::wasm_bindgen;
-use worker::wasm_bindgen::JsValue;
-use worker::{console_error, Env, State};
+use worker::js_sys::Promise;
+use worker::wasm_bindgen::{JsCast, JsValue};
+use worker::wasm_bindgen_futures::{future_to_promise, JsFuture};
+use worker::{console_error, console_log, Context, Env, State};
 
 use crate::objects::{call, js, storage_of};
 use crate::platform::WorkerClock;
@@ -37,14 +43,15 @@ const SENDS_KEY: &str = "sends.json";
 struct TargetStorage {
     storage: ObjectStorage,
     kv: SyncKv,
-    /// Whether this object set its cleanup alarm (not known after a restart: then it sets one).
-    alarm_set: Cell<bool>,
+    /// When the alarm this object set rings (Unix seconds; not known after a restart: then it
+    /// sets one).
+    alarm_at: Cell<Option<u64>>,
 }
 
 impl TargetStorage {
     fn new(state: &State) -> Result<Self, String> {
         let (storage, kv) = storage_of(state)?;
-        Ok(Self { storage, kv, alarm_set: Cell::new(false) })
+        Ok(Self { storage, kv, alarm_at: Cell::new(None) })
     }
 
     /// The stored state (see `stored_state` for text that does not decode).
@@ -108,23 +115,24 @@ impl TargetStorage {
         for key in [STATE_KEY, EXPIRY_KEY, SENDS_KEY] {
             self.kv.delete(key).map_err(js)?;
         }
-        self.alarm_set.set(false);
+        self.alarm_at.set(None);
         self.storage.delete_alarm().map(|_| ()).map_err(js)
     }
 
     fn alarm_at(&self, at: Timestamp) -> Result<(), String> {
-        self.alarm_set.set(true);
+        self.alarm_at.set(Some(at.unix_seconds()));
         self.storage.set_alarm(at.unix_seconds() as f64 * 1000.0).map(|_| ()).map_err(js)
     }
 
-    /// Makes sure an alarm will clean up: set for when the first of what the object holds
-    /// expires (the verification, or the last day's sends), unless one is set already (the
-    /// alarm then cleans what has expired and sets itself again for the rest); with nothing
-    /// left, removes everything.
+    /// Makes sure an alarm rings for the first of what the object holds to come due (the
+    /// verification's expiry or fallback, the last day's sends), unless one rings sooner already
+    /// (the alarm then does what is due and sets itself again for the rest); with nothing left,
+    /// removes everything.
     fn schedule(&self, state: &TargetState, sends: &Sends) -> Result<(), String> {
-        let next = [state.as_ref().map(|v| v.public.expires_at), sends.expires_at()].into_iter().flatten().min();
+        let verification = state.as_ref().map(|v| [Some(v.public.expires_at), v.fallback_due()]).unwrap_or_default();
+        let next = verification.into_iter().chain([sends.expires_at()]).flatten().min();
         match next {
-            Some(at) if !self.alarm_set.get() => self.alarm_at(at),
+            Some(at) if self.alarm_at.get().is_none_or(|set| at.unix_seconds() < set) => self.alarm_at(at),
             Some(_) => Ok(()),
             None => self.remove(),
         }
@@ -151,46 +159,93 @@ fn failure(why: &str) -> JsValue {
     JsValue::from(worker::js_sys::Error::new("verification target failure"))
 }
 
-/// The Durable Object class, written out with wasm-bindgen (the SDK's `#[durable_object]` passes
-/// requests and responses through its own wrappers, and RPC needs none).
-#[wasm_bindgen]
-pub struct VerificationTarget {
+/// What runs the object's commands: shared with the coordinator of a fallback's engine, which
+/// runs the commands for this object here.
+struct Target {
     storage: Result<TargetStorage, String>,
     key: Option<CodeKey>,
     /// What storage holds, as last read or written: an object is the only writer of its
     /// storage, so while it stays in memory it need not read or decode it again.
     held: RefCell<Option<(TargetState, Sends)>>,
+}
+
+/// The Durable Object class, written out with wasm-bindgen (the SDK's `#[durable_object]` passes
+/// requests and responses through its own wrappers, and RPC needs none).
+#[wasm_bindgen]
+pub struct VerificationTarget {
+    target: Rc<Target>,
     /// The `EVENT_OUTBOX` binding, told of a verification that expires still pending.
     outbox: Option<ObjectNamespace>,
+    /// The worker's bindings and settings, for a fallback's engine.
+    env: Env,
 }
 
 #[wasm_bindgen(js_sys = worker::js_sys, wasm_bindgen_futures = worker::wasm_bindgen_futures)]
 impl VerificationTarget {
     #[wasm_bindgen(constructor)]
     pub fn new(state: worker::worker_sys::DurableObjectState, env: Env) -> Self {
-        Self { storage: TargetStorage::new(&State::from(state)), key: code_key(&env), held: RefCell::new(None), outbox: crate::outbox::namespace(&env) }
+        let target = Target { storage: TargetStorage::new(&State::from(state)), key: code_key(&env), held: RefCell::new(None) };
+        Self { target: Rc::new(target), outbox: crate::outbox::namespace(&env), env }
     }
 
     /// Runs one command (JSON text) and returns the reply (JSON text). Synchronous: the storage
     /// API it uses needs no promise, so a command is one uninterrupted step, as a single
     /// writer's should be.
     pub fn command(&self, text: &str) -> Result<String, JsValue> {
-        self.run(text).map_err(|why| failure(&why))
+        self.target.run(text).map_err(|why| failure(&why))
     }
 
-    /// Removes what has expired (the verification, sends older than a day) and sets the alarm
-    /// for what remains; a verification that expired pending emits `verification.expired` (the
-    /// alarm waits on handing it to the outbox).
-    pub fn alarm(&self) -> Result<JsValue, JsValue> {
-        self.held.replace(None);
-        let storage = self.storage.as_ref().map_err(|why| failure(why))?;
+    /// Removes what has expired (the verification, sends older than a day), takes a due
+    /// fallback, and sets the alarm for what remains; then sends the fallback, and waits on
+    /// handing `verification.expired` to the outbox for a verification that expired pending.
+    /// `ctx` takes what the fallback's send defers (src/entry.mjs waits on it).
+    pub fn alarm(&self, ctx: worker::worker_sys::Context) -> Promise {
+        let due = self.ring();
+        let (target, env) = (self.target.clone(), self.env.clone());
+        future_to_promise(async move {
+            let (emitted, job) = due?;
+            if let Some(job) = job {
+                fallback(target, &env, Context::new(ctx), job).await;
+            }
+            if let Some(promise) = emitted.dyn_ref::<Promise>() {
+                JsFuture::from(promise.clone()).await?;
+            }
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+}
+
+/// Sends a due fallback through an engine whose commands for this target run here (an object
+/// calling itself by RPC would wait on itself), and logs what became of it (no number, no code).
+async fn fallback(target: Rc<Target>, env: &Env, ctx: Context, job: FallbackJob) {
+    let sid = job.sid.clone();
+    let mut engine = match crate::engine(env, ctx) {
+        Ok(engine) => engine,
+        Err(_) => return console_error!("error 20500: fallback of {sid}: not sent, the worker is misconfigured"),
+    };
+    engine.coordinator.local = Some((job.plan.target.clone(), target));
+    match engine.send_fallback(job).await {
+        Ok(Some(v)) => console_log!("fallback of {sid}: sent by {}", v.channel.as_str()),
+        Ok(None) => console_log!("fallback of {sid}: not sent, its service has no fallback now or its account is inactive"),
+        Err(err) => console_log!("fallback of {sid}: not sent ({} {})", err.status(), err.code()),
+    }
+}
+
+impl VerificationTarget {
+    /// The alarm's synchronous part: the promise of a `verification.expired` event (or
+    /// `undefined`) and the fallback now due.
+    fn ring(&self) -> Result<(JsValue, Option<FallbackJob>), JsValue> {
+        let target = &self.target;
+        target.held.replace(None);
+        let storage = target.storage.as_ref().map_err(|why| failure(why))?;
         let now = WorkerClock.now();
         let mut emitted = JsValue::UNDEFINED;
+        let mut job = None;
         let done = match (storage.load(now), storage.sends(now)) {
-            (Ok(state), Ok(sends)) => {
+            (Ok(mut state), Ok(sends)) => {
                 emitted = crate::outbox::expired(self.outbox.as_ref(), &state, now);
-                let state = state.filter(|v| now < v.public.expires_at);
-                storage.alarm_set.set(false);
+                job = take_fallback(&mut state, now);
+                storage.alarm_at.set(None);
                 storage
                     .save(&state, &None)
                     .and_then(|()| storage.save_sends(&sends))
@@ -204,11 +259,11 @@ impl VerificationTarget {
                 _ => Err(why),
             },
         };
-        done.map(|()| emitted).map_err(|why| failure(&why))
+        done.map(|()| (emitted, job)).map_err(|why| failure(&why))
     }
 }
 
-impl VerificationTarget {
+impl Target {
     fn run(&self, text: &str) -> Result<String, String> {
         let key = self.key.as_ref().ok_or("CODE_HMAC_KEY is not set (16+ characters)")?;
         let storage = self.storage.as_ref().map_err(String::clone)?;
@@ -236,8 +291,18 @@ impl VerificationTarget {
     }
 }
 
-/// Reaches `VerificationTarget` objects through the `VERIFY_TARGET` binding, by RPC.
-pub struct WorkerCoordinator(pub ObjectNamespace);
+/// Reaches `VerificationTarget` objects through the `VERIFY_TARGET` binding, by RPC; in an
+/// object's own alarm, the commands for that object (`local`: its name) run in place.
+pub struct WorkerCoordinator {
+    pub namespace: ObjectNamespace,
+    local: Option<(String, Rc<Target>)>,
+}
+
+impl WorkerCoordinator {
+    pub fn new(namespace: ObjectNamespace) -> Self {
+        Self { namespace, local: None }
+    }
+}
 
 fn internal(what: &str, err: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(format!("verification target {what}: {err}"))
@@ -246,9 +311,11 @@ fn internal(what: &str, err: impl std::fmt::Display) -> ApiError {
 impl Coordinator for WorkerCoordinator {
     async fn send(&self, target: &TargetId, command: Command) -> Result<Reply, ApiError> {
         let text = serde_json::to_string(&command).map_err(|e| internal("encode", e))?;
-        let reply = call(&self.0, &target.name(), &text)
-            .await
-            .map_err(|e| internal("call", e))?;
+        let name = target.name();
+        let reply = match &self.local {
+            Some((own, object)) if *own == name => object.run(&text).map_err(|e| internal("run", e))?,
+            _ => call(&self.namespace, &name, &text).await.map_err(|e| internal("call", e))?,
+        };
         serde_json::from_str(&reply).map_err(|e| internal("decode", e))
     }
 }

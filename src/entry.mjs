@@ -18,8 +18,16 @@ export class VerificationTarget extends DurableObject {
     return this.#target.command(text);
   }
 
-  alarm() {
-    return this.#target.alarm();
+  // An alarm has no waitUntil: what a channel fallback's send defers (its KV token, history
+  // row, events) is collected here and waited on before the alarm is done.
+  async alarm() {
+    const deferred = [];
+    const ctx = { waitUntil: (promise) => { deferred.push(promise); }, passThroughOnException() {} };
+    try {
+      await this.#target.alarm(ctx);
+    } finally {
+      await Promise.allSettled(deferred);
+    }
   }
 }
 

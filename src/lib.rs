@@ -110,7 +110,7 @@ fn engine(env: &Env, ctx: Context) -> std::result::Result<Engine<Workers>, ApiRe
         kv,
         clock: WorkerClock,
         rng: CryptoRng,
-        coordinator: WorkerCoordinator(targets.unchecked_into()),
+        coordinator: WorkerCoordinator::new(targets.unchecked_into()),
         limiter: WorkerLimiter {
             namespace: limiters.unchecked_into(),
             ctx: ctx.clone(),

@@ -194,6 +194,10 @@ pub mod service {
         c(p("Limits.SendsPerDay", "limits_sends_per_day", "Sends per day", LIMIT, "Sends by this service in a day (default 1000; at most the account's, whose own daily cap applies too).")),
     ];
 
+    /// `Fallback.Channel`
+    pub const FALLBACK_CHANNEL: ParamSpec = c(p("Fallback.Channel", "fallback_channel", "Fallback channel", Kind::Choice(&["call", "whatsapp"]), "A verification still pending Fallback.AfterSeconds after an SMS gets the same code once more by this channel (a send like any other: every limit applies; not for custom codes); empty for none."));
+    /// `Fallback.AfterSeconds`
+    pub const FALLBACK_AFTER: ParamSpec = d(p("Fallback.AfterSeconds", "fallback_after_seconds", "Fallback delay", Kind::Integer { min: 10, max: 3600 }, "Seconds after the last SMS before the fallback sends; nothing is sent once the verification has ended."), "60");
     /// `AllowedOrigins`
     pub const ALLOWED_ORIGINS: ParamSpec = c(p("AllowedOrigins", "allowed_origins", "Allowed origins", Kind::Text { max: 2048 }, "Up to 20 comma-separated exact origins (scheme://host[:port], no path, no wildcard) whose pages may call the start and check routes with client tokens (CORS); empty for none."));
     /// `Turnstile.SiteKey`
@@ -229,6 +233,7 @@ pub mod service {
             PASSKEYS_DISCOVERABLE, PASSKEYS_USER_VERIFICATION, FRAUD_GUARD, GEO_SMS, GEO_CALL, TEST_NUMBERS,
         ]);
         all.extend(LIMITS);
+        all.extend([FALLBACK_CHANNEL, FALLBACK_AFTER]);
         all.extend(BROWSER);
         all
     }

@@ -31,6 +31,7 @@ use serde_json::Value;
 
 mod client_tokens;
 mod events;
+mod fallback;
 mod guard;
 mod history;
 mod known_answers;

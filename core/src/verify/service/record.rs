@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::fallback::{FallbackSettings, FallbackUpdate};
 use super::guard::{GuardSettings, GuardUpdate};
 use crate::browser::settings::{BrowserSettings, BrowserUpdate};
 use crate::channel::is_e164;
@@ -104,6 +105,9 @@ pub struct ServiceRecord {
     pub guard: GuardSettings,
     #[serde(default)]
     pub browser: BrowserSettings,
+    /// The channel a verification still pending after an SMS falls back to.
+    #[serde(default)]
+    pub fallback: FallbackSettings,
     /// Which Messaging Service sends to each country (`/MessagingConfigurations`), sorted by
     /// country, at most `MAX_CONFIGURATIONS`: kept here so that a start reads no more than the
     /// (cached) service.
@@ -136,6 +140,7 @@ impl ServiceRecord {
             verify_event_subscription_enabled: false,
             guard: GuardSettings::default(),
             browser: BrowserSettings::default(),
+            fallback: FallbackSettings::default(),
             messaging_configurations: Vec::new(),
             date_created: now,
             date_updated: now,
@@ -197,6 +202,7 @@ impl ServiceRecord {
             .apply(&mut self.passkeys.user_verification);
         u.guard.apply(&mut self.guard);
         u.browser.apply(&mut self.browser);
+        u.fallback.apply(&mut self.fallback);
         if self.skip_sms_to_landlines && !self.lookup_enabled {
             let name = match u.naming {
                 Naming::Wire => skip_sms_spec().wire,
@@ -239,6 +245,7 @@ pub struct ServiceUpdate {
     pub user_verification: Patch<String>,
     pub guard: GuardUpdate,
     pub browser: BrowserUpdate,
+    pub fallback: FallbackUpdate,
 }
 
 impl ServiceUpdate {
@@ -302,6 +309,7 @@ impl ServiceUpdate {
             user_verification: choice(&PASSKEYS_USER_VERIFICATION)?,
             guard: GuardUpdate::parse(input)?,
             browser: BrowserUpdate::parse(input)?,
+            fallback: FallbackUpdate::parse(input)?,
         })
     }
 }

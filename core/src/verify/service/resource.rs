@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use super::fallback::FallbackSettings;
 use super::guard::LimitOverrides;
 use super::record::{PasskeysSettings, PushSettings, ServiceRecord, WhatsappSettings};
 use crate::guard::shard::FraudMode;
@@ -44,6 +45,9 @@ pub struct ServiceResource {
     pub turnstile_enabled: bool,
     /// The host of the SMS's Web OTP line.
     pub web_otp_domain: Option<String>,
+    /// The channel that sends the code again when a verification is still pending some seconds
+    /// after an SMS.
+    pub fallback: FallbackSettings,
     pub date_created: IsoTime,
     pub date_updated: IsoTime,
     pub url: String,
@@ -153,6 +157,7 @@ impl ServiceResource {
             allowed_origins: record.browser.allowed_origins,
             turnstile_site_key: record.browser.turnstile_site_key,
             web_otp_domain: record.browser.web_otp_domain,
+            fallback: record.fallback,
             date_created: record.date_created.iso8601(),
             date_updated: record.date_updated.iso8601(),
             url,

@@ -6,9 +6,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::model::{
-    GuardNote, SendAttempt, SendLimits, Status, Verification, VerificationView, MAX_CHECKS,
-    MAX_SENDS,
+    Fallback, FallbackJob, FallbackPlan, GuardNote, SendAttempt, SendLimits, Status, Verification,
+    VerificationView, MAX_CHECKS, MAX_SENDS,
 };
+pub use super::sends::Sends;
 use crate::channel::Channel;
 use crate::code::CodeKey;
 use crate::sid::{AccountSid, AttemptSid, ServiceSid, VerificationSid};
@@ -51,62 +52,13 @@ pub struct StartCommand {
     /// Whether the service has webhooks (see `VerificationView::events`).
     #[serde(default)]
     pub events: bool,
-}
-
-/// When this target's sends happened in the last day (Unix seconds, oldest first).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Sends(Vec<u64>);
-
-const HOUR: u64 = 3600;
-const DAY: u64 = 86_400;
-
-impl Sends {
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// When the last send leaves the day's window.
-    pub fn expires_at(&self) -> Option<Timestamp> {
-        self.0.last().map(|t| Timestamp::from_unix_seconds(t + DAY))
-    }
-
-    /// Forgets sends older than a day.
-    pub fn prune(&mut self, now: Timestamp) {
-        let t = now.unix_seconds();
-        self.0.retain(|s| s + DAY > t);
-    }
-
-    fn admit(&mut self, limits: SendLimits, now: Timestamp) -> Result<(), Refusal> {
-        self.prune(now);
-        let t = now.unix_seconds();
-        for (window, max, per_day) in [(HOUR, limits.per_hour, false), (DAY, limits.per_day, true)]
-        {
-            let inside: Vec<u64> = self.0.iter().copied().filter(|s| s + window > t).collect();
-            if inside.len() >= max as usize {
-                // The send that must leave the window before another fits.
-                let freeing = inside.len() + 1 - (max as usize).max(1);
-                let leaves = inside
-                    .get(freeing.saturating_sub(1))
-                    .map_or(t + window, |s| s + window);
-                return Err(Refusal::TooManySends {
-                    retry_after: leaves.saturating_sub(t).max(1),
-                    per_day,
-                });
-            }
-        }
-        Ok(())
-    }
-
-    fn record(&mut self, now: Timestamp) {
-        self.0.push(now.unix_seconds());
-    }
-
-    fn forget(&mut self, at: Timestamp) {
-        if let Some(i) = self.0.iter().rposition(|s| *s == at.unix_seconds()) {
-            self.0.remove(i);
-        }
-    }
+    /// The channel fallback an SMS with a generated code arms (`None`: none, or not an SMS).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<FallbackPlan>,
+    /// A fallback's send: only on this live verification, never a new one, and it spends the
+    /// fallback.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resend_of: Option<VerificationSid>,
 }
 
 /// A reserved send.
@@ -213,7 +165,7 @@ pub fn start_counted(
 ) -> Result<Started, Refusal> {
     let limits = start.send_limits;
     if let Some(limits) = limits {
-        sends.admit(limits, now)?;
+        sends.admit(limits, now).map_err(|f| Refusal::TooManySends { retry_after: f.retry_after, per_day: f.per_day })?;
     }
     let started = self::start(state, start, now, key)?;
     if limits.is_some() {
@@ -252,6 +204,11 @@ pub fn start(
     key: &CodeKey,
 ) -> Result<Started, Refusal> {
     expire(state, now);
+    if let Some(sid) = &start.resend_of {
+        if state.as_ref().is_none_or(|v| v.public.sid != *sid || v.public.status != Status::Pending) {
+            return Err(Refusal::NotFound);
+        }
+    }
     let attempt = SendAttempt { attempt_sid: start.attempt_sid, channel: start.channel, time: now };
     if let Some(v) = state.as_mut() {
         if v.public.status == Status::MaxAttemptsReached {
@@ -284,6 +241,12 @@ pub fn start(
         v.public.channel = start.channel;
         v.public.events = start.events;
         v.public.date_updated = now;
+        Fallback::arm(&mut v.fallback, start.fallback, start.channel, now);
+        if start.resend_of.is_some() {
+            if let Some(f) = v.fallback.as_mut() {
+                f.fired = true;
+            }
+        }
         let code = (!v.custom_code).then(|| key.derive_code(v.seed.as_bytes(), v.code_length));
         return Ok(Started { verification: v.view(), created: false, code });
     }
@@ -293,7 +256,7 @@ pub fn start(
     };
     let custom_code = seed.is_empty();
     let code_digest = key.digest(&start.sid, &code);
-    let verification = Verification {
+    let mut verification = Verification {
         public: VerificationView {
             sid: start.sid,
             service_sid: start.service_sid,
@@ -319,10 +282,18 @@ pub fn start(
         rate_limits: start.rate_limits,
         tags: start.tags,
         starter: start.starter,
+        fallback: None,
     };
+    Fallback::arm(&mut verification.fallback, start.fallback, start.channel, now);
     let started = Started { verification: verification.view(), created: true, code: (!custom_code).then_some(code) };
     *state = Some(verification);
     Ok(started)
+}
+
+/// Takes the live verification's fallback if it is due (see [`Verification::take_fallback`]).
+pub fn take_fallback(state: &mut State, now: Timestamp) -> Option<FallbackJob> {
+    expire(state, now);
+    state.as_mut()?.take_fallback(now)
 }
 
 /// Undoes a reserved send whose delivery failed. Returns whether the verification went away
@@ -420,6 +391,8 @@ mod tests {
             guard: None,
             starter: None,
             events: false,
+            fallback: None,
+            resend_of: None,
         }
     }
 

@@ -1,6 +1,8 @@
 //! A verification as its coordinator keeps it (with the seed and digest that never leave the
 //! coordinator), and the public view of it that does.
 
+use std::net::IpAddr;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -100,9 +102,96 @@ pub struct Verification {
     /// credentials, and then no page's token reaches it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starter: Option<String>,
+    /// The channel fallback its last SMS armed (see `verification::fallback`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<Fallback>,
 }
+
+/// What an SMS start arms a channel fallback with: when, and what the later send needs to pass
+/// the guard as the start did (the target object sends it through itself, with no request).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FallbackPlan {
+    pub after_seconds: u64,
+    /// The target's object name (`TargetId::name`): the object knows itself by it.
+    pub target: String,
+    /// The client the start's guard judged: its IP, whether that was a `DeviceIp`, its country.
+    pub client_ip: Option<IpAddr>,
+    pub end_user: bool,
+    pub client_country: Option<String>,
+    /// The worker's origin, for the status callback URL.
+    pub origin: String,
+    pub friendly_name: Option<String>,
+}
+
+/// A verification's fallback: the plan its last SMS armed, when it is due (`None`: not armed,
+/// as after a send by another channel), and whether it was sent (it is sent at most once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fallback {
+    pub plan: FallbackPlan,
+    pub due: Option<Timestamp>,
+    pub fired: bool,
+}
+
+/// A due fallback, taken by the target's alarm: what its send needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FallbackJob {
+    pub plan: FallbackPlan,
+    pub sid: VerificationSid,
+    pub account_sid: AccountSid,
+    pub service_sid: ServiceSid,
+    pub to: String,
+    pub locale: Option<String>,
+    pub rate_limits: Option<Map<String, Value>>,
+}
+
+impl Fallback {
+    /// Arms the fallback after an SMS (from now, unless it was sent already); a send by another
+    /// channel, or an SMS without a plan (the service switched it off), disarms it.
+    pub fn arm(slot: &mut Option<Self>, plan: Option<FallbackPlan>, channel: Channel, now: Timestamp) {
+        let fired = slot.as_ref().is_some_and(|f| f.fired);
+        match plan {
+            Some(plan) if channel == Channel::Sms && !fired => {
+                let due = Some(now.plus_seconds(plan.after_seconds));
+                *slot = Some(Self { plan, due, fired });
+            }
+            _ => {
+                if let Some(f) = slot.as_mut() {
+                    f.due = None;
+                }
+            }
+        }
+    }
+}
+
 impl Verification {
     pub fn view(&self) -> VerificationView {
         self.public.clone()
+    }
+
+    /// When its fallback is due, while it is pending and the fallback armed and not sent.
+    pub fn fallback_due(&self) -> Option<Timestamp> {
+        let f = self.fallback.as_ref().filter(|f| !f.fired && self.public.status == Status::Pending)?;
+        f.due
+    }
+
+    /// Takes its fallback if it is due: marked sent from now on (whatever becomes of its send,
+    /// it is tried once), and what its send needs.
+    pub fn take_fallback(&mut self, now: Timestamp) -> Option<FallbackJob> {
+        if self.fallback_due().is_none_or(|due| now < due) {
+            return None;
+        }
+        let f = self.fallback.as_mut()?;
+        f.fired = true;
+        f.due = None;
+        let v = &self.public;
+        Some(FallbackJob {
+            plan: f.plan.clone(),
+            sid: v.sid.clone(),
+            account_sid: v.account_sid.clone(),
+            service_sid: v.service_sid.clone(),
+            to: v.to.clone(),
+            locale: self.locale.clone(),
+            rate_limits: self.rate_limits.clone(),
+        })
     }
 }

@@ -50,6 +50,15 @@ impl Settled<'_> {
     }
 }
 
+/// The client a start's guard judges: the end user's `DeviceIp` when the caller gives it, else
+/// the connecting client.
+pub(crate) fn client_of(who: &Principal, request: &StartRequest) -> Client {
+    match request.device_ip {
+        Some(ip) => Client { ip: Some(ip), end_user: true, country: None },
+        None => who.client.clone(),
+    }
+}
+
 /// How long the read-out keeps a monitor-mode note.
 pub(super) fn fraud_block_seconds(scope: &Scope) -> u64 {
     u64::from(if matches!(scope, Scope::Client { .. }) {
@@ -95,14 +104,7 @@ impl<P: Platform> Engine<P> {
         let rate_limits = self
             .rate_limit_reservations(who, service, request, key)
             .await?;
-        let client = match request.device_ip {
-            Some(ip) => Client {
-                ip: Some(ip),
-                end_user: true,
-                country: None,
-            },
-            None => who.client.clone(),
-        };
+        let client = client_of(who, request);
         let facts = StartFacts {
             account: &who.account,
             service: &service.sid,

@@ -10,11 +10,12 @@ use super::content;
 use super::coordinator::Coordinator;
 use super::index::{VerificationIndex, VerificationToken};
 use super::machine::StartCommand;
-use super::model::{GuardNote, SendLimits, VerificationView};
+use super::model::{FallbackPlan, GuardNote, SendLimits, VerificationView};
 use super::ops::{refused, verification_path};
 use super::request::StartRequest;
-use super::reserve::Undo;
-use crate::channel::identity;
+use super::reserve::{client_of, Undo};
+use super::target::TargetId;
+use crate::channel::{identity, Channel};
 use crate::code::new_seed;
 use crate::delivery::message::MessageParts;
 use crate::callbacks::status_callback_url;
@@ -25,7 +26,7 @@ use crate::guard::limiter::Limiter;
 use crate::guard::shard::LimitCommand;
 use crate::identity::principal::Principal;
 use crate::input::check_text;
-use crate::sid::{AttemptSid, ServiceSid};
+use crate::sid::{AttemptSid, ServiceSid, VerificationSid};
 use crate::spec::verification::{AMOUNT, PAYEE};
 use crate::spec::ParamSpec;
 use crate::time::Clock;
@@ -34,15 +35,17 @@ use crate::verify::service::guard::TestNumber;
 use crate::verify::service::record::ServiceRecord;
 
 /// One start as the guarded path sees it.
-struct Start<'a> {
-    service: &'a ServiceRecord,
-    request: &'a StartRequest,
-    amount: Option<String>,
-    payee: Option<String>,
+pub(super) struct Start<'a> {
+    pub service: &'a ServiceRecord,
+    pub request: &'a StartRequest,
+    pub amount: Option<String>,
+    pub payee: Option<String>,
     /// The test number it goes to, if it does.
-    test: Option<TestNumber>,
+    pub test: Option<TestNumber>,
     /// Whether the service has webhooks (its events go to the outbox).
-    events: bool,
+    pub events: bool,
+    /// A fallback's send: of this verification only (see `StartCommand::resend_of`).
+    pub resend_of: Option<VerificationSid>,
 }
 
 /// A PSD2 start's amount and payee: both given, each checked as text.
@@ -54,6 +57,27 @@ fn psd2_transaction(request: &StartRequest) -> Result<(Option<String>, Option<St
         (Some(amount), Some(payee)) => Ok((Some(amount), Some(payee))),
         _ => Err(ApiError::Psd2ParamsRequired),
     }
+}
+
+/// The channel fallback an SMS start arms: only when its service has one, for a generated code
+/// (a custom code is the caller's, never stored in a form that could be sent again), and never
+/// for a test number or a fallback's own send.
+fn fallback_plan(who: &Principal, start: &Start<'_>, target: &TargetId) -> Option<FallbackPlan> {
+    let (service, request) = (start.service, start.request);
+    service.fallback.channel?;
+    if request.channel != Channel::Sms || request.custom_code.is_some() || start.test.is_some() || start.resend_of.is_some() {
+        return None;
+    }
+    let client = client_of(who, request);
+    Some(FallbackPlan {
+        after_seconds: u64::from(service.fallback.after_seconds),
+        target: target.name(),
+        client_ip: client.ip,
+        end_user: client.end_user,
+        client_country: client.country,
+        origin: who.origin.clone(),
+        friendly_name: request.custom_friendly_name.clone(),
+    })
 }
 
 impl<P: Platform> Engine<P> {
@@ -90,12 +114,19 @@ impl<P: Platform> Engine<P> {
             payee,
             test,
             events,
+            resend_of: None,
         };
-        match self.start_guarded(who, &start, false).await {
+        self.start_admitted(who, &start).await
+    }
+
+    /// The guarded path of a start that passed the content rules: again, exempt from the fraud
+    /// guard, if the guard refused a safe-listed number.
+    pub(super) async fn start_admitted(&self, who: &Principal, start: &Start<'_>) -> Result<VerificationView, ApiError> {
+        match self.start_guarded(who, start, false).await {
             Err(ApiError::Blocked { code: 60410, .. })
-                if self.fraud_exempt(who, &start).await? =>
+                if self.fraud_exempt(who, start).await? =>
             {
-                self.start_guarded(who, &start, true).await
+                self.start_guarded(who, start, true).await
             }
             other => other,
         }
@@ -162,6 +193,8 @@ impl<P: Platform> Engine<P> {
             }),
             starter: who.credential.client_token().map(str::to_owned),
             events: start.events,
+            fallback: fallback_plan(who, start, &target),
+            resend_of: start.resend_of.clone(),
         };
         let reserve = reservations.iter().map(|r| {
             self.limiter.send(
