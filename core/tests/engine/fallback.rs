@@ -47,8 +47,8 @@ fn a_fallback_sends_the_same_code_once_by_call_when_the_sms_went_unanswered() {
     let (status, v) = call(&e, "POST", &format!("{base}/Verifications"), TO);
     assert_eq!(status, 201, "{v}");
     let code = last_code(&e);
-    later(&e, 29);
-    assert!(ring(&e).is_none(), "not due before its seconds");
+    later(&e, 30);
+    assert!(ring(&e).is_none(), "not due before its seconds have fully passed (whole seconds: one more)");
     later(&e, 1);
     let job = ring(&e).expect("due");
     assert!(ring(&e).is_none(), "taken once");
@@ -72,7 +72,7 @@ fn the_code_of_a_fallback_approves_and_an_sms_resend_rearms_it_from_its_own_time
     assert_eq!(call(&e, "POST", &format!("{base}/Verifications"), TO).0, 201, "an SMS resend");
     later(&e, 50);
     assert!(ring(&e).is_none(), "due 60 s after the last SMS, not the first");
-    later(&e, 10);
+    later(&e, 11);
     let view = block_on(e.send_fallback(ring(&e).unwrap())).unwrap().unwrap();
     assert_eq!(view.channel.as_str(), "whatsapp");
     let body = e.http.sent.borrow().last().map(|r| String::from_utf8_lossy(&r.body).into_owned()).unwrap();
@@ -92,11 +92,11 @@ fn a_fallback_is_never_sent_once_the_verification_has_ended() {
     call(&e, "POST", &format!("{base}/Verifications"), TO);
     let code = last_code(&e);
     assert_eq!(call(&e, "POST", &format!("{base}/VerificationCheck"), &format!("To=%2B14155550100&Code={code}")).1["status"], "approved");
-    later(&e, 10);
+    later(&e, 11);
     assert!(ring(&e).is_none());
     // Taken, then canceled before its send reaches the target: the target refuses it.
     let (_, v) = call(&e, "POST", &format!("{base}/Verifications"), "To=%2B14155550100&Channel=sms");
-    later(&e, 10);
+    later(&e, 11);
     let job = ring(&e).unwrap();
     assert_eq!(call(&e, "POST", &format!("{base}/Verifications/{}", v["sid"].as_str().unwrap()), "Status=canceled").0, 200);
     let sent = e.http.sent.borrow().len();
@@ -113,7 +113,7 @@ fn a_fallback_passes_every_limit_and_counts_as_a_send() {
     let e = engine(MemoryKv::default());
     let base = service(&e, "FriendlyName=Acme&Fallback.Channel=call&Fallback.AfterSeconds=10&GeoPermissions.Call=GB");
     call(&e, "POST", &format!("{base}/Verifications"), TO);
-    later(&e, 10);
+    later(&e, 11);
     let sent = e.http.sent.borrow().len();
     let err = block_on(e.send_fallback(ring(&e).unwrap())).unwrap_err();
     assert_eq!((err.status(), err.code()), (403, 60605), "{err:?}");
@@ -122,7 +122,7 @@ fn a_fallback_passes_every_limit_and_counts_as_a_send() {
     let e = engine(MemoryKv::default());
     let base = service(&e, "FriendlyName=Acme&Fallback.Channel=call&Fallback.AfterSeconds=10&Limits.SendsPerToPerHour=2");
     call(&e, "POST", &format!("{base}/Verifications"), TO);
-    later(&e, 10);
+    later(&e, 11);
     assert!(block_on(e.send_fallback(ring(&e).unwrap())).unwrap().is_some());
     let (status, refused) = call(&e, "POST", &format!("{base}/Verifications"), TO);
     assert_eq!((status, refused["code"].as_u64()), (429, Some(60212)), "{refused}");
@@ -130,7 +130,7 @@ fn a_fallback_passes_every_limit_and_counts_as_a_send() {
     let e = engine(MemoryKv::default());
     let base = service(&e, "FriendlyName=Acme&Fallback.Channel=call&Fallback.AfterSeconds=10&Limits.SendsPerToPerHour=1");
     let (_, v) = call(&e, "POST", &format!("{base}/Verifications"), TO);
-    later(&e, 10);
+    later(&e, 11);
     let err = block_on(e.send_fallback(ring(&e).unwrap())).unwrap_err();
     assert_eq!(err.status(), 429, "{err:?}");
     let (_, fetched) = call(&e, "GET", &format!("{base}/Verifications/{}", v["sid"].as_str().unwrap()), "");
@@ -155,7 +155,7 @@ fn only_an_sms_with_a_generated_code_arms_a_fallback() {
     let (status, started) = call(&e, "POST", &format!("{base}/Verifications"), "To=%2B14155550104&Channel=sms");
     assert_eq!(status, 201, "{started}");
     assert_eq!(call(&e, "POST", &base, "Fallback.Channel=").1["fallback"]["channel"], Value::Null);
-    later(&e, 10);
+    later(&e, 11);
     let sent = e.http.sent.borrow().len();
     assert_eq!(block_on(e.send_fallback(ring(&e).unwrap())).unwrap(), None);
     assert_eq!(e.http.sent.borrow().len(), sent);

@@ -151,7 +151,8 @@ impl Fallback {
         let fired = slot.as_ref().is_some_and(|f| f.fired);
         match plan {
             Some(plan) if channel == Channel::Sms && !fired => {
-                let due = Some(now.plus_seconds(plan.after_seconds));
+                // Times are whole seconds: one more, so it never comes before the full delay.
+                let due = Some(now.plus_seconds(plan.after_seconds + 1));
                 *slot = Some(Self { plan, due, fired });
             }
             _ => {
