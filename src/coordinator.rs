@@ -246,10 +246,17 @@ impl VerificationTarget {
                 emitted = crate::outbox::expired(self.outbox.as_ref(), &state, now);
                 job = take_fallback(&mut state, now);
                 storage.alarm_at.set(None);
-                storage
-                    .save(&state, &None)
-                    .and_then(|()| storage.save_sends(&sends))
-                    .and_then(|()| storage.schedule(&state, &sends))
+                storage.save(&state, &None).and_then(|()| storage.save_sends(&sends)).and_then(|()| {
+                    // A fallback taken is stored as sent: send it even if the alarm could not be
+                    // set again (the next command to this object sets it).
+                    storage.schedule(&state, &sends).or_else(|why| match &job {
+                        Some(_) => {
+                            console_error!("error 20500: verification target: alarm not set after a fallback: {why}");
+                            Ok(())
+                        }
+                        None => Err(why),
+                    })
+                })
             }
             (Err(why), _) | (_, Err(why)) => match storage.expiry() {
                 Ok(Some(expires_at)) if now < expires_at => {

@@ -118,12 +118,12 @@ export function client(baseUrl, user, password) {
   };
 }
 
-/** Polls `predicate` (synchronous) every 25 ms until it gives a truthy value, which it returns;
+/** Polls `predicate` (synchronous or async) every 25 ms until it gives a truthy value, which it returns;
  * throws naming `what` after `ms`. */
 export async function waitFor(predicate, what, ms = 5000) {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    const v = predicate();
+    const v = await predicate();
     if (v) return v;
     await new Promise((res) => setTimeout(res, 25));
   }

@@ -160,3 +160,55 @@ fn only_an_sms_with_a_generated_code_arms_a_fallback() {
     assert_eq!(block_on(e.send_fallback(ring(&e).unwrap())).unwrap(), None);
     assert_eq!(e.http.sent.borrow().len(), sent);
 }
+
+#[test]
+fn a_resend_that_fails_leaves_the_fallback_as_it_was() {
+    let e = engine(MemoryKv::default());
+    let base = service(&e, "FriendlyName=Acme&Fallback.Channel=call&Fallback.AfterSeconds=60");
+    call(&e, "POST", &format!("{base}/Verifications"), TO);
+    later(&e, 20);
+    // A call the provider refuses: the user got no call, so the fallback stays armed.
+    e.http.status.set(503);
+    assert_eq!(call(&e, "POST", &format!("{base}/Verifications"), "To=%2B14155550100&Channel=call").0, 502);
+    // An SMS resend the provider refuses does not push it later either.
+    later(&e, 20);
+    assert_eq!(call(&e, "POST", &format!("{base}/Verifications"), TO).0, 502);
+    e.http.status.set(201);
+    later(&e, 20);
+    assert!(ring(&e).is_none(), "due 61 s after the SMS that went out");
+    later(&e, 1);
+    let view = block_on(e.send_fallback(ring(&e).expect("due after the first SMS"))).unwrap().expect("sent");
+    assert_eq!((view.channel.as_str(), view.send_attempts.len()), ("call", 2));
+}
+
+#[test]
+fn a_fallback_never_reaches_another_verification_or_a_locked_one() {
+    let e = engine(MemoryKv::default());
+    let base = service(&e, "FriendlyName=Acme&Fallback.Channel=call&Fallback.AfterSeconds=10");
+    // Taken, then the verification is canceled and a new one started to the same To: the
+    // fallback of the first is refused, the second keeps its own.
+    let (_, first) = call(&e, "POST", &format!("{base}/Verifications"), TO);
+    later(&e, 11);
+    let job = ring(&e).unwrap();
+    assert_eq!(call(&e, "POST", &format!("{base}/Verifications/{}", first["sid"].as_str().unwrap()), "Status=canceled").0, 200);
+    let (_, second) = call(&e, "POST", &format!("{base}/Verifications"), TO);
+    assert_ne!(first["sid"], second["sid"]);
+    let sent = e.http.sent.borrow().len();
+    let err = block_on(e.send_fallback(job)).unwrap_err();
+    assert_eq!((err.status(), err.code()), (404, 20404));
+    assert_eq!(e.http.sent.borrow().len(), sent, "nothing sent");
+    let (_, fetched) = call(&e, "GET", &format!("{base}/Verifications/{}", second["sid"].as_str().unwrap()), "");
+    assert_eq!(fetched["send_code_attempts"].as_array().map(Vec::len), Some(1), "{fetched}");
+    later(&e, 11);
+    assert!(ring(&e).is_some(), "the second one's own fallback is still armed");
+    // Five wrong codes lock a verification out: its fallback is never taken.
+    let e = engine(MemoryKv::default());
+    let base = service(&e, "FriendlyName=Acme&Fallback.Channel=call&Fallback.AfterSeconds=10");
+    call(&e, "POST", &format!("{base}/Verifications"), TO);
+    let wrong = if last_code(&e) == "000000" { "111111" } else { "000000" };
+    for _ in 0..5 {
+        call(&e, "POST", &format!("{base}/VerificationCheck"), &format!("To=%2B14155550100&Code={wrong}"));
+    }
+    later(&e, 11);
+    assert!(ring(&e).is_none(), "locked out: nothing to take");
+}

@@ -43,11 +43,12 @@ impl FallbackUpdate {
             Some("") => Patch::Clear,
             Some(_) => match input.choice(&FALLBACK_CHANNEL)? {
                 Some("call") => Patch::Set(Channel::Call),
-                _ => Patch::Set(Channel::Whatsapp),
+                Some("whatsapp") => Patch::Set(Channel::Whatsapp),
+                _ => return Err(input.invalid(&FALLBACK_CHANNEL, "must be call or whatsapp")),
             },
         };
         let after_seconds = match input.integer_patch(&FALLBACK_AFTER)? {
-            Patch::Set(n) => Patch::Set(u32::try_from(n).unwrap_or(DEFAULT_AFTER_SECONDS)),
+            Patch::Set(n) => Patch::Set(u32::try_from(n).map_err(|_| input.invalid(&FALLBACK_AFTER, "is out of range"))?),
             Patch::Clear => Patch::Clear,
             Patch::Keep => Patch::Keep,
         };

@@ -42,9 +42,7 @@ impl<P: Platform> Engine<P> {
             origin: plan.origin,
         };
         let events = self.has_webhooks(&who.account, &service.sid).await?;
-        if self.settings.delivery.provider(channel, self.settings.dev_mode).is_none() {
-            return Err(ApiError::ChannelDisabled(format!("no provider is configured for channel {}", channel.as_str())));
-        }
+        self.deliverable(channel)?;
         let request = StartRequest {
             to: job.to,
             channel,

@@ -296,7 +296,8 @@ pub fn take_fallback(state: &mut State, now: Timestamp) -> Option<FallbackJob> {
     state.as_mut()?.take_fallback(now)
 }
 
-/// Undoes a reserved send whose delivery failed. Returns whether the verification went away
+/// Undoes a reserved send whose delivery failed or that a limit refused (the fallback is armed
+/// again as before it). Returns whether the verification went away
 /// with it: only one nobody has checked yet does, so checks already made (or an exhausted
 /// lockout) survive a failed delivery.
 pub fn release(state: &mut State, attempt_sid: &AttemptSid, now: Timestamp) -> bool {
@@ -305,6 +306,7 @@ pub fn release(state: &mut State, attempt_sid: &AttemptSid, now: Timestamp) -> b
     v.public.send_attempts.retain(|a| a.attempt_sid != *attempt_sid);
     if let Some(last) = v.public.send_attempts.last() {
         v.public.channel = last.channel;
+        Fallback::restore(&mut v.fallback, last);
     }
     let removed = v.public.send_attempts.is_empty() && v.public.status == Status::Pending && v.public.checks == 0;
     if removed {

@@ -162,6 +162,15 @@ impl Fallback {
             }
         }
     }
+
+    /// Armed again after a send was undone (refused by a limit, or its delivery failed): due
+    /// after the last send still standing if that was an SMS, as if the undone send had never
+    /// been asked for; a fallback already sent stays sent.
+    pub fn restore(slot: &mut Option<Self>, last: &SendAttempt) {
+        if let Some(f) = slot.as_mut().filter(|f| !f.fired) {
+            f.due = (last.channel == Channel::Sms).then(|| last.time.plus_seconds(f.plan.after_seconds + 1));
+        }
+    }
 }
 
 impl Verification {

@@ -98,9 +98,7 @@ impl<P: Platform> Engine<P> {
             return Err(ApiError::FeatureNotEnabled("CustomCode needs CustomCodeEnabled=true on the service".into()));
         }
         let (amount, payee) = if service.psd2_enabled { psd2_transaction(&request)? } else { (None, None) };
-        if self.settings.delivery.provider(request.channel, self.settings.dev_mode).is_none() {
-            return Err(ApiError::ChannelDisabled(format!("no provider is configured for channel {}", request.channel.as_str())));
-        }
+        self.deliverable(request.channel)?;
         let policy = self.settings.policy.account(who.account.as_str());
         content::admit(policy, &service, &request)?;
         let test = service
@@ -117,6 +115,14 @@ impl<P: Platform> Engine<P> {
             resend_of: None,
         };
         self.start_admitted(who, &start).await
+    }
+
+    /// Refuses a channel no provider of the deployment delivers.
+    pub(super) fn deliverable(&self, channel: Channel) -> Result<(), ApiError> {
+        match self.settings.delivery.provider(channel, self.settings.dev_mode) {
+            Some(_) => Ok(()),
+            None => Err(ApiError::ChannelDisabled(format!("no provider is configured for channel {}", channel.as_str()))),
+        }
     }
 
     /// The guarded path of a start that passed the content rules: again, exempt from the fraud
