@@ -186,10 +186,30 @@ async fn js_fetch(request: &web_sys::Request, signal: &JsValue) -> Result<web_sy
     settle(global.fetch(request, &init)).await?.dyn_into()
 }
 
-/// The whole body, read at once.
+/// The most of an answer's body read: providers', gateways' and receivers' answers are small,
+/// and a receiver streaming a huge one must not grow this isolate's memory (wasm memory never
+/// shrinks).
+const MAX_ANSWER_BYTES: usize = 64 * 1024;
+
+/// The body up to `MAX_ANSWER_BYTES`; the rest is not read (the stream is cancelled).
 async fn js_body(response: &web_sys::Response) -> Result<Vec<u8>, JsValue> {
-    let buffer = JsFuture::from(response.array_buffer()?).await?;
-    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+    let Some(stream) = response.body() else { return Ok(Vec::new()) };
+    let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+    let mut body = Vec::new();
+    loop {
+        let step = JsFuture::from(reader.read()).await?;
+        if Reflect::get(&step, &JsValue::from_str("done"))?.as_bool().unwrap_or(true) {
+            return Ok(body);
+        }
+        let chunk = js_sys::Uint8Array::new(&Reflect::get(&step, &JsValue::from_str("value"))?);
+        let room = MAX_ANSWER_BYTES.saturating_sub(body.len());
+        if chunk.length() as usize > room {
+            body.extend(chunk.subarray(0, room as u32).to_vec());
+            let _ = reader.cancel();
+            return Ok(body);
+        }
+        body.extend(chunk.to_vec());
+    }
 }
 
 impl HttpClient for WorkerHttp {

@@ -117,8 +117,8 @@ pub struct DeliveryJob<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Provider {
     pub kind: ProviderKind,
-    /// A gateway route's prefix and its rule for "accepted".
-    gateway: Option<Box<(String, gateway::Accepted)>>,
+    /// A gateway route's prefix, its rule for "accepted", and what its request carried.
+    gateway: Option<Box<(String, gateway::Accepted, Vec<String>)>>,
 }
 
 impl From<ProviderKind> for Provider {
@@ -135,7 +135,7 @@ impl Provider {
 
     /// The prefix of the gateway route the request goes through (`+44`, `*`).
     pub fn gateway_prefix(&self) -> Option<&str> {
-        self.gateway.as_deref().map(|(prefix, _)| prefix.as_str())
+        self.gateway.as_deref().map(|(prefix, _, _)| prefix.as_str())
     }
 }
 
@@ -171,7 +171,9 @@ pub fn dispatch(config: &DeliveryConfig, settings: &ProviderSettings, dev_mode: 
         ProviderKind::Gateway => {
             let route = config.gateway_route(job.to).ok_or_else(|| disabled(format!("no gateway matches {}", job.to)))?;
             let request = gateway::request(route, job)?;
-            let provider = Provider { kind: provider, gateway: Some(Box::new((route.prefix.clone(), route.accepted.clone()))) };
+            let mut secrets = carried(&request);
+            secrets.extend(route.basic_auth.as_ref().map(|auth| auth.password.expose().to_owned()));
+            let provider = Provider { kind: provider, gateway: Some(Box::new((route.prefix.clone(), route.accepted.clone(), secrets))) };
             return Ok(Dispatch::Http { provider, request });
         }
     };
@@ -202,6 +204,40 @@ fn provider_name(provider: ProviderKind) -> &'static str {
 
 fn clean(text: &str) -> String {
     text.chars().filter(|c| !c.is_control()).take(200).collect()
+}
+
+/// What a request carried that a provider's answer must not quote back: its header values,
+/// its URL and the values of its query and body (a gateway's keys sit in any of them), 6
+/// characters or more (shorter ones are ordinary words and numbers, not keys).
+pub fn carried(request: &OutboundRequest) -> Vec<String> {
+    let query = request.url.split_once('?').map_or("", |(_, q)| q);
+    let mut out: Vec<String> = form_urlencoded::parse(query.as_bytes()).map(|(_, v)| v.into_owned()).collect();
+    match serde_json::from_slice::<Value>(&request.body) {
+        Ok(json) => strings_of(&json, &mut out),
+        Err(_) => out.extend(form_urlencoded::parse(&request.body).map(|(_, v)| v.into_owned())),
+    }
+    out.extend(request.headers.iter().map(|(_, v)| v.clone()));
+    out.push(request.url.clone());
+    out.retain(|s| s.chars().count() >= 6);
+    out
+}
+
+/// `text` with each of `secrets` replaced by `[redacted]`, longest first (so no part of a
+/// longer one survives the replacement of a shorter one inside it).
+pub fn blank(text: &str, secrets: &[String]) -> String {
+    let mut sorted: Vec<&String> = secrets.iter().collect();
+    sorted.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    sorted.into_iter().fold(text.to_owned(), |out, secret| out.replace(secret.as_str(), "[redacted]"))
+}
+
+/// Every string in a JSON value.
+fn strings_of(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|v| strings_of(v, out)),
+        Value::Object(map) => map.values().for_each(|v| strings_of(v, out)),
+        _ => {}
+    }
 }
 
 /// What the provider said about a failure: Twilio's `code`/`message` or SendGrid's
@@ -235,8 +271,8 @@ fn uncertain(provider: String, ms: u64) -> ApiError {
 /// it gave one, with the code blanked out in case the provider echoed the message back).
 pub fn judge(provider: impl Into<Provider>, answer: Result<OutboundResponse, TransportError>, code: &str) -> Result<(), ApiError> {
     let provider = provider.into();
-    if let Some((prefix, rule)) = provider.gateway.as_deref() {
-        return gateway::judge(prefix, rule, answer, code);
+    if let Some((prefix, rule, carried)) = provider.gateway.as_deref() {
+        return gateway::judge(prefix, rule, answer, code, carried);
     }
     let name = provider_name(provider.kind).to_owned();
     match answer {

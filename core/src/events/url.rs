@@ -20,6 +20,9 @@ fn v4_is_private(ip: Ipv4Addr) -> bool {
         || ip.is_documentation()
         || a == 0
         || (a == 100 && (64..=127).contains(&b))
+        // Benchmarking (198.18.0.0/15) and IETF protocol assignments (192.0.0.0/24).
+        || (a == 198 && (18..=19).contains(&b))
+        || (a == 192 && b == 0 && ip.octets().get(2) == Some(&0))
         || a >= 240
 }
 
@@ -39,6 +42,13 @@ fn v6_is_private(ip: Ipv6Addr) -> bool {
         // be, so refused outright (a public IPv4 receiver has its own address).
         || ip.segments().get(..6) == Some(&[0x64, 0xff9b, 0, 0, 0, 0])
         || first == 0x2002
+        // Local-use NAT64 (64:ff9b:1::/48), SIIT (::ffff:0:0:0/96), Teredo (2001::/32), the
+        // discard prefix (100::/64) and documentation (2001:db8::/32).
+        || ip.segments().get(..3) == Some(&[0x64, 0xff9b, 1])
+        || ip.segments().get(..6) == Some(&[0, 0, 0, 0, 0xffff, 0])
+        || ip.segments().get(..2) == Some(&[0x2001, 0])
+        || ip.segments().get(..4) == Some(&[0x100, 0, 0, 0])
+        || ip.segments().get(..2) == Some(&[0x2001, 0xdb8])
 }
 
 /// What the host of a URL is.
@@ -153,6 +163,13 @@ mod tests {
             "https://[fd00::1]/",
             "https://[::ffff:127.0.0.1]/",
             "https://[::ffff:10.0.0.1]/",
+            "https://198.18.0.1/",
+            "https://192.0.0.8/",
+            "https://[::ffff:0:7f00:1]/",
+            "https://[64:ff9b:1::a00:1]/",
+            "https://[2001:0:4136:e378::1]/",
+            "https://[100::1]/",
+            "https://[2001:db8::1]/",
             "https://user:pw@hooks.example.com/",
             "https://hooks.example.com:0/",
             "https://hooks.example.com:99999/",

@@ -117,10 +117,12 @@ pub(super) fn request(route: &GatewayRoute, job: &DeliveryJob<'_>) -> Result<Out
 }
 
 /// Judges a gateway's answer by its route's `accepted` rule. A refusal is a 502 naming the
-/// route's prefix, the status, the `field` found (and the gateway's `error_field` text, or its
-/// `message`), with `secret` (the code, or the message's text) blanked out; a timeout is
-/// uncertain, as for every provider.
-pub(super) fn judge(prefix: &str, rule: &Accepted, answer: Result<OutboundResponse, TransportError>, secret: &str) -> Result<(), ApiError> {
+/// route's prefix, the status and the `field` found. With a code as `secret`, it also quotes the
+/// field's value and the gateway's `error_field` text (or its `message`), with the code and
+/// everything the request `carried` (its keys) blanked out; with a longer secret (a caller's
+/// whole message, the Messages API) no free text at all, since a gateway may quote any part
+/// of it. A timeout is uncertain, as for every provider.
+pub(super) fn judge(prefix: &str, rule: &Accepted, answer: Result<OutboundResponse, TransportError>, secret: &str, carried: &[String]) -> Result<(), ApiError> {
     let name = "gateway".to_owned();
     let response = match answer {
         Ok(response) => response,
@@ -138,17 +140,22 @@ pub(super) fn judge(prefix: &str, rule: &Accepted, answer: Result<OutboundRespon
     if rule.status_ok(response.status) && field_ok {
         return Ok(());
     }
-    // Blanked before `clean` shortens it, so no part of the secret survives a cut.
-    let blank = |text: String| if secret.is_empty() { text } else { text.replace(secret, &"*".repeat(secret.chars().count().min(12))) };
-    let shown = |v: &Value| clean(&blank(scalar_text(v).unwrap_or_else(|| v.to_string())));
+    let text_too = secret.chars().count() <= 10;
+    // Blanked before `clean` shortens it, so no part of a secret survives a cut.
+    let blanked = |text: String| {
+        let text = if secret.is_empty() { text } else { text.replace(secret, &"*".repeat(secret.chars().count())) };
+        super::blank(&text, carried)
+    };
+    let shown = |v: &Value| clean(&blanked(scalar_text(v).unwrap_or_else(|| v.to_string())));
     let mut detail = format!("the gateway for {prefix} answered HTTP {}", response.status);
     match found {
-        Some((path, Some(value))) => detail.push_str(&format!(" with {path} = \"{}\"", shown(value))),
+        Some((path, Some(value))) if text_too => detail.push_str(&format!(" with {path} = \"{}\"", shown(value))),
+        Some((path, Some(_))) => detail.push_str(&format!(" with {path} not accepted")),
         Some((path, None)) => detail.push_str(&format!(" without {path}")),
         None => {}
     }
     let own = rule.error_field.as_ref().and_then(|path| json.as_ref().and_then(|j| lookup(j, path))).map(shown);
-    if let Some(text) = own.or_else(|| json.as_ref().and_then(|j| j.get("message").or_else(|| j.get("error"))).map(shown)) {
+    if let Some(text) = own.or_else(|| json.as_ref().and_then(|j| j.get("message").or_else(|| j.get("error"))).map(shown)).filter(|_| text_too) {
         detail.push_str(&format!(" ({text})"));
     }
     Err(ApiError::DeliveryFailed { provider: name, detail })
@@ -294,6 +301,17 @@ mod tests {
         let bad = judge(plivo.clone(), answer(400, r#"{"api_id":"x","error":"invalid dst 123456"}"#), "123456").unwrap_err();
         assert!(bad.to_string().contains("HTTP 400") && bad.to_string().contains("invalid dst ******"), "{bad}");
         assert!(judge(plivo.clone(), answer(204, ""), "123456").is_err(), "204 is not in [202, 200-201]");
+        // What the request carried (its keys) is blanked out of what the gateway says.
+        let echoed = judge(vonage.clone(), answer(200, r#"{"messages":[{"status":"4","error-text":"invalid api_secret vonage-secret-hunter2"}]}"#), "123456").unwrap_err();
+        assert!(!echoed.to_string().contains("hunter2") && echoed.to_string().contains("[redacted]"), "{echoed}");
+        let basic = judge(plivo.clone(), answer(401, r#"{"error":"bad password plivo-token-hunter2"}"#), "123456").unwrap_err();
+        assert!(!basic.to_string().contains("hunter2"), "{basic}");
+        // A caller's whole message (the Messages API): no free text, since any part may be quoted.
+        let body = "Your IdentityIQ code is 482913\nDo not share it";
+        let quoted = judge(plivo.clone(), answer(400, r#"{"error":"rejected: Your IdentityIQ code is 482913"}"#), body).unwrap_err();
+        assert!(quoted.to_string().contains("HTTP 400") && !quoted.to_string().contains("482913"), "{quoted}");
+        let field = judge(vonage.clone(), answer(200, r#"{"messages":[{"status":"code 482913 refused"}]}"#), body).unwrap_err();
+        assert!(field.to_string().contains("messages.0.status not accepted") && !field.to_string().contains("482913"), "{field}");
         let timeout = judge(plivo.clone(), Err(TransportError::Timeout(900)), "123456").unwrap_err();
         assert!(matches!(timeout, ApiError::DeliveryUncertain { .. }) && timeout.to_string().contains("900 ms"), "{timeout}");
         let down = judge(plivo, Err(TransportError::Connection("fetch https://api.plivo.com/v1/Account/MAPLIVOID failed".into())), "123456").unwrap_err();
@@ -337,12 +355,15 @@ mod tests {
         let cases: Vec<(String, &str)> = vec![
             (gw("").replace(r#"]}"#, &format!(", {}]}}", gw("").trim_start_matches(r#"{"gateways": ["#).trim_end_matches("]}"))), "gateways[1].prefix repeats"),
             (r#"{"gateways": [{"prefix": "44", "url": "https://gw.example.com/hunter2", "body": {"to": "{to}", "text": "{message}"}}]}"#.into(), "gateways[0].prefix"),
-            (r#"{"gateways": [{"prefix": "*", "url": "http://gw.example.com/hunter2", "body": {"to": "{to}", "text": "{message}"}}]}"#.into(), "gateways[0].url must be https"),
-            (r#"{"gateways": [{"prefix": "*", "url": "https://127.0.0.1/hunter2", "body": {"to": "{to}", "text": "{message}"}}]}"#.into(), "gateways[0].url points at a loopback"),
-            (r#"{"gateways": [{"prefix": "*", "url": "https://10.1.2.3/hunter2", "body": {"to": "{to}", "text": "{message}"}}]}"#.into(), "gateways[0].url points at a loopback"),
+            (r#"{"gateways": [{"prefix": "*", "url": "http://gw.example.com/hunter2", "body": {"to": "{to}", "text": "{message}"}}]}"#.into(), "gateways[0].url must be an https:// URL"),
+            (r#"{"gateways": [{"prefix": "*", "url": "https://127.0.0.1/hunter2", "body": {"to": "{to}", "text": "{message}"}}]}"#.into(), "gateways[0].url must not point at a loopback, private"),
+            (r#"{"gateways": [{"prefix": "*", "url": "https://10.1.2.3/hunter2", "body": {"to": "{to}", "text": "{message}"}}]}"#.into(), "gateways[0].url must not point at a loopback, private"),
             (r#"{"gateways": [{"prefix": "*", "url": "https://user:hunter2@gw.example.com/", "body": {"to": "{to}", "text": "{message}"}}]}"#.into(), "gateways[0].url must not carry"),
             (r#"{"gateways": [{"prefix": "*", "url": "https://{hunter}.example.com/", "body": {"to": "{to}", "text": "{message}"}}]}"#.into(), "gateways[0].url must name a host"),
-            (r#"{"gateways": [{"prefix": "*", "url": "hunter2", "body": {"to": "{to}", "text": "{message}"}}]}"#.into(), "gateways[0].url must start"),
+            (r#"{"gateways": [{"prefix": "*", "url": "hunter2", "body": {"to": "{to}", "text": "{message}"}}]}"#.into(), "gateways[0].url must be an https:// URL"),
+            (r#"{"gateways": [{"prefix": "*", "url": "https://2130706433/hunter2", "body": {"to": "{to}", "text": "{message}"}}]}"#.into(), "gateways[0].url must be a host name or an IPv4"),
+            (r#"{"gateways": [{"prefix": "*", "url": "https://[::ffff:127.0.0.1]/hunter2", "body": {"to": "{to}", "text": "{message}"}}]}"#.into(), "gateways[0].url must not point at a loopback"),
+            (r#"{"gateways": [{"prefix": "*", "url": "https://x.localhost/hunter2", "body": {"to": "{to}", "text": "{message}"}}]}"#.into(), "gateways[0].url must not point at a loopback"),
             (gw(r#", "headers": {"Authorization": "hunter2\r\nX: 1"}"#), "gateways[0].headers.Authorization has a control"),
             (gw(r#", "headers": {"Bad Name": "hunter2"}"#), "gateways[0].headers: a header name"),
             (gw(r#", "headers": {"authorization": "hunter2"}, "basic_auth": {"username": "u", "password": "hunter2"}"#), "sets both basic_auth"),

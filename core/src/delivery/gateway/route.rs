@@ -195,53 +195,15 @@ pub struct GatewayRoute {
     pub accepted: Accepted,
 }
 
-fn host_is_loopback(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost") || host == "[::1]" || host.strip_prefix("127.").is_some_and(|rest| rest.split('.').count() == 3)
-}
-
-fn host_is_private(host: &str) -> bool {
-    let octets: Vec<u8> = host.split('.').filter_map(|o| o.parse().ok()).collect();
-    let v4 = match octets.as_slice() {
-        [a, b, _, _] if host.split('.').count() == 4 => Some((*a, *b)),
-        _ => None,
-    };
-    host_is_loopback(host)
-        || matches!(v4, Some((10 | 0, _) | (172, 16..=31) | (192, 168) | (169, 254)))
-        || (host.starts_with('[') && (host.starts_with("[fc") || host.starts_with("[fd") || host.starts_with("[fe80")))
-}
-
-/// Checks a gateway URL: https to a public host, or in dev mode also http to loopback.
+/// Checks a gateway URL as a webhook receiver's is checked (`events::url`: https to a public
+/// host, in any form a URL parser reads; in dev mode also http to loopback), with a hint for
+/// credentials in it.
 fn check_url(url: &str, dev_mode: bool) -> Result<(), &'static str> {
-    if url.chars().any(|c| c.is_control() || c.is_whitespace()) || url.contains('#') {
-        return Err("must be a URL without spaces, control characters or a #fragment");
-    }
-    let (https, rest) = match (url.strip_prefix("https://"), url.strip_prefix("http://")) {
-        (Some(rest), _) => (true, rest),
-        (None, Some(rest)) => (false, rest),
-        _ => return Err("must start with https://"),
-    };
-    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let authority = url.split_once("://").map_or("", |(_, rest)| rest.split(['/', '?', '\\']).next().unwrap_or_default());
     if authority.contains('@') {
         return Err("must not carry a user and password: use basic_auth");
     }
-    let host = match authority.rsplit_once(':') {
-        Some((host, port)) if !host.ends_with(':') && port.bytes().all(|b| b.is_ascii_digit()) => host,
-        _ => authority,
-    }
-    .to_ascii_lowercase();
-    let host = host.as_str();
-    let host_ok = !host.is_empty()
-        && (host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-            || (host.starts_with('[') && host.ends_with(']') && host.bytes().all(|b| b.is_ascii_hexdigit() || b"[]:.".contains(&b))));
-    if !host_ok {
-        return Err("must name a host (no placeholders in it)");
-    }
-    match (https, dev_mode) {
-        (false, true) if host_is_loopback(host) => Ok(()),
-        (false, _) => Err("must be https (http only to a loopback address with DEV_MODE=true)"),
-        (true, false) if host_is_private(host) => Err("points at a loopback or private address, allowed only with DEV_MODE=true"),
-        (true, _) => Ok(()),
-    }
+    crate::events::url::check(url, dev_mode)
 }
 
 fn is_token(name: &str) -> bool {

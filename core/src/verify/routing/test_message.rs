@@ -12,7 +12,7 @@ use super::config::sender_for;
 use super::resource::TestMessageResource;
 use crate::channel::{is_e164, Channel};
 use crate::delivery::message::MessageParts;
-use crate::delivery::{dispatch, judge, DeliveryJob, Dispatch, HttpClient, OutboundRequest, OutboundResponse, TransportError};
+use crate::delivery::{blank, carried, dispatch, judge, DeliveryJob, Dispatch, HttpClient, OutboundRequest, OutboundResponse, TransportError};
 use crate::delivery::config::{DeliveryConfig, ProviderKind};
 use crate::engine::{missing_code_key, Engine, Platform};
 use crate::error::ApiError;
@@ -86,28 +86,10 @@ fn sender_of(request: &OutboundRequest) -> Option<String> {
 /// the request carried blanked out first (credentials and keys may sit in its headers, its URL
 /// and query, or its body: a gateway's template values), then cut.
 fn redacted(text: &str, request: &OutboundRequest, also: &[&str]) -> String {
-    let mut out: String = text.chars().filter(|c| !c.is_control()).collect();
-    let query = request.url.split_once('?').map_or("", |(_, q)| q);
-    let mut carried: Vec<String> = form_urlencoded::parse(query.as_bytes()).map(|(_, v)| v.into_owned()).collect();
-    match serde_json::from_slice::<Value>(&request.body) {
-        Ok(json) => strings_of(&json, &mut carried),
-        Err(_) => carried.extend(form_urlencoded::parse(&request.body).map(|(_, v)| v.into_owned())),
-    }
-    let secrets = request.headers.iter().map(|(_, v)| v.as_str()).chain([request.url.as_str()]).chain(also.iter().copied()).chain(carried.iter().map(String::as_str));
-    for secret in secrets.filter(|s| s.len() >= 6) {
-        out = out.replace(secret, "[redacted]");
-    }
-    out.chars().take(200).collect()
-}
-
-/// Every string in a JSON value.
-fn strings_of(value: &Value, out: &mut Vec<String>) {
-    match value {
-        Value::String(s) => out.push(s.clone()),
-        Value::Array(items) => items.iter().for_each(|v| strings_of(v, out)),
-        Value::Object(map) => map.values().for_each(|v| strings_of(v, out)),
-        _ => {}
-    }
+    let text: String = text.chars().filter(|c| !c.is_control()).collect();
+    let mut secrets = carried(request);
+    secrets.extend(also.iter().filter(|s| s.len() >= 6).map(|s| (*s).to_owned()));
+    blank(&text, &secrets).chars().take(200).collect()
 }
 
 /// What the provider said: the message's id, an error code and message (Twilio's `sid`,
