@@ -769,7 +769,7 @@ pub fn openapi() -> Value {
             { "name": "Fraud guard", "description": "What the fraud guard blocks now, and lifting a block." },
             { "name": "Attempts", "description": "Verification attempts (one per code sent) of the last 30 days, and their conversion summary." },
             { "name": "Routing", "description": "Which Twilio Messaging Service sends to each country (Twilio's MessagingConfigurations), and test messages through the operator's delivery routes." },
-            { "name": "Webhooks", "description": "Event webhooks: signed, retried deliveries of verification events (started, approved, canceled, expired, max attempts reached) to your https endpoint." },
+            { "name": "Webhooks", "description": "Event webhooks: signed, retried deliveries of verification events (started, approved, canceled, expired, max attempts reached, delivery status changed) to your https endpoint." },
             { "name": "Browser", "description": "Client tokens that let a web page start and check verifications, and the result tokens its approvals return." },
             { "name": "Actions", "description": "The same operations as JSON actions, plus make_api_call." },
         ],

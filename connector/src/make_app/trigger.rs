@@ -111,7 +111,7 @@ pub fn module(spec: &Value) -> Module {
     Module {
         id: "watchVerificationEvents".to_owned(),
         label: "Watch verification events".to_owned(),
-        description: "Triggers when a verification of the chosen service is started, approved, canceled, expired or reaches its maximum attempts.".to_owned(),
+        description: "Triggers when a verification of the chosen service is started, approved, canceled, expired or reaches its maximum attempts, or when a send's delivery status changes.".to_owned(),
         kind: "instant_trigger",
         crud: None,
         webhook: Some(WEBHOOK),

@@ -98,7 +98,7 @@ pub fn paths(openapi: &Value, components: &Map<String, Value>) -> Vec<(String, V
     let mut trigger = operation(
         create.get("operationId").and_then(Value::as_str).unwrap_or("CreateWebhook"),
         "When a verification event occurs",
-        "Triggers when a verification of the chosen service is started, approved, canceled, expired or reaches its maximum attempts (each event at least once: dedupe by its event ID).",
+        "Triggers when a verification of the chosen service is started, approved, canceled, expired or reaches its maximum attempts, or when a send's delivery status changes (each event at least once: dedupe by its event ID).",
         "Webhooks",
         vec![service_parameter(), body],
         json!({

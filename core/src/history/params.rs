@@ -154,7 +154,8 @@ mod tests {
         assert_eq!(t("2026-11-23T20:01:02.123Z").as_deref(), Some("2026-11-23T20:01:02Z"));
         assert_eq!(t("2026-11-23T20:01:02+00:00").as_deref(), Some("2026-11-23T20:01:02Z"));
         assert_eq!(t("2026-11-23").as_deref(), Some("2026-11-23T00:00:00Z"));
-        for bad in ["", "2026-11-23T25:00:00Z", "2026-11-23T20:01:02", "2026-02-30T00:00:00Z", "yesterday", "2026-11-23T20:01:02.Z"] {
+        assert_eq!(t("2028-02-29").as_deref(), Some("2028-02-29T00:00:00Z"), "a leap day (the spec's pattern takes it too)");
+        for bad in ["", "2026-11-23T25:00:00Z", "2026-11-23T20:01:02", "2026-02-30T00:00:00Z", "2026-02-29", "yesterday", "2026-11-23T20:01:02.Z"] {
             assert_eq!(t(bad), None, "{bad}");
         }
     }

@@ -8,7 +8,11 @@ use rusqlite::types::{Value as Sqlite, ValueRef};
 
 use super::*;
 
-const MIGRATION: &str = concat!(include_str!("../../../migrations/0001_attempts.sql"), include_str!("../../../migrations/0002_delivery_status.sql"));
+const MIGRATION: &str = concat!(
+    include_str!("../../../migrations/0001_attempts.sql"),
+    include_str!("../../../migrations/0002_delivery_status.sql"),
+    include_str!("../../../migrations/0003_filter_indexes.sql"),
+);
 
 /// SQLite behind the `Database` port; deferred writes run at once. Counts queries.
 pub struct SqliteDb {
@@ -322,4 +326,46 @@ fn the_actions_face_lists_and_summarises() {
     assert_eq!((status, summary["total_attempts"].as_u64(), summary["conversion_rate_percentage"].as_str()), (200, Some(1), Some("100")));
     let (status, err) = action(&e, "attempts_summary", serde_json::json!({ "country": "GBR" }));
     assert_eq!((status, err["message"].as_str().map(|m| m.contains("country"))), (400, Some(true)), "{err}");
+}
+
+/// A statement's query plan, one line per step.
+fn plan(db: &SqliteDb, statement: &Statement) -> String {
+    let mut stmt = db.conn().prepare(&format!("EXPLAIN QUERY PLAN {}", statement.sql)).unwrap();
+    let rows = stmt.query_map(rusqlite::params_from_iter(values(&statement.params)), |r| r.get::<_, String>(3)).unwrap();
+    rows.map(Result::unwrap).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn every_filtered_page_reads_its_own_index_from_the_cursor_on() {
+    use edge_verify_core::history::params::AttemptFilter;
+    use edge_verify_core::history::sql::{self, Cursor};
+    use edge_verify_core::sid::{ServiceSid, VerificationSid};
+    let db = SqliteDb::new();
+    let filters = [
+        (AttemptFilter::default(), "attempts_account_date"),
+        (AttemptFilter { verification: VerificationSid::parse(&format!("VE{}", "a".repeat(32))), ..AttemptFilter::default() }, "attempts_account_verification"),
+        (AttemptFilter { service: ServiceSid::parse(&format!("VA{}", "b".repeat(32))), ..AttemptFilter::default() }, "attempts_account_service"),
+        (AttemptFilter { to: Some("+14155550100".into()), ..AttemptFilter::default() }, "attempts_account_to"),
+        (AttemptFilter { country: Some("GB".into()), ..AttemptFilter::default() }, "attempts_account_country"),
+    ];
+    for (filter, index) in filters {
+        assert!(filter.verification.is_some() || filter.service.is_some() || filter.to.is_some() || filter.country.is_some() || index == "attempts_account_date");
+        for cursor in [Cursor::First, Cursor::After(1_800_000_000, "VLx"), Cursor::Before(1_800_000_000, "VLx")] {
+            let statement = sql::page(MAIN, 1_790_000_000, &filter, cursor, 51);
+            let plan = plan(&db, &statement);
+            assert!(plan.contains(&format!("INDEX {index} ")), "{index} for {cursor:?}:\n{plan}");
+            assert!(!plan.contains("TEMP B-TREE"), "no sort: the index gives the page's order ({cursor:?}):\n{plan}");
+            match cursor {
+                Cursor::First => {}
+                // Newest first: the range ends at the cursor.
+                Cursor::After(..) => assert!(plan.contains("(date_created,sid)<"), "the cursor bounds the index range ({cursor:?}):\n{plan}"),
+                // Oldest first: the range starts at the cursor's time, not at the retention cutoff.
+                Cursor::Before(date, _) => {
+                    assert!(plan.contains("date_created>?") || plan.contains("(date_created,sid)>"), "{plan}");
+                    let at_cursor = statement.params.iter().filter(|p| matches!(p, SqlValue::Int(n) if *n == date as i64)).count();
+                    assert_eq!(at_cursor, 2, "the lower bound is the cursor's time: {:?}", statement.params);
+                }
+            }
+        }
+    }
 }
