@@ -12,6 +12,12 @@ const fn p(wire: &'static str, field: &'static str, label: &'static str, kind: K
     ParamSpec { clearable: false, wire, field, label, kind, help, default: None }
 }
 
+/// A filter whose empty value is no filter, as for the text filters (a no-code platform may send
+/// an emptied field): its spec takes `""` too.
+const fn e(spec: ParamSpec) -> ParamSpec {
+    ParamSpec { clearable: true, ..spec }
+}
+
 /// `DateCreatedAfter`
 pub const DATE_CREATED_AFTER: ParamSpec = p("DateCreatedAfter", "date_created_after", "Created after", Kind::Text { max: 32 }, "Only attempts created at or after this time (ISO 8601, e.g. 2026-11-01T00:00:00Z, or a date).");
 /// `DateCreatedBefore`
@@ -21,13 +27,13 @@ pub const TO: ParamSpec = p("ChannelData.To", "to", "To", Kind::Text { max: 254 
 /// `Country`
 pub const COUNTRY: ParamSpec = p("Country", "country", "Country", Kind::Text { max: 2 }, "Only attempts to numbers of this country (ISO 3166-1 alpha-2, e.g. GB).");
 /// `Channel`
-pub const CHANNEL: ParamSpec = p("Channel", "channel", "Channel", Kind::Choice(&["sms", "call", "email", "whatsapp", "rbm"]), "Only attempts sent on this channel.");
+pub const CHANNEL: ParamSpec = e(p("Channel", "channel", "Channel", Kind::Choice(&["sms", "call", "email", "whatsapp", "rbm"]), "Only attempts sent on this channel."));
 /// `VerifyServiceSid` (`service_sid` in actions, which offer the service picker)
-pub const SERVICE: ParamSpec = p("VerifyServiceSid", "service_sid", "Verification service", Kind::Sid("VA"), "Only attempts of this verification service.");
+pub const SERVICE: ParamSpec = e(p("VerifyServiceSid", "service_sid", "Verification service", Kind::Sid("VA"), "Only attempts of this verification service."));
 /// `VerificationSid`
-pub const VERIFICATION: ParamSpec = p("VerificationSid", "verification_sid", "Verification SID", Kind::Sid("VE"), "Only attempts of this verification.");
+pub const VERIFICATION: ParamSpec = e(p("VerificationSid", "verification_sid", "Verification SID", Kind::Sid("VE"), "Only attempts of this verification."));
 /// `Status`
-pub const STATUS: ParamSpec = p("Status", "status", "Conversion status", Kind::Choice(&["converted", "unconverted"]), "converted: the verification was approved; unconverted: not (yet).");
+pub const STATUS: ParamSpec = e(p("Status", "status", "Conversion status", Kind::Choice(&["converted", "unconverted"]), "converted: the verification was approved; unconverted: not (yet)."));
 /// `DestinationPrefix` (Summary only, as in Twilio)
 pub const DESTINATION_PREFIX: ParamSpec = p("DestinationPrefix", "destination_prefix", "Destination prefix", Kind::Text { max: 16 }, "Only attempts to numbers starting with this E.164 prefix, e.g. +4477.");
 
@@ -76,8 +82,8 @@ pub fn parse_datetime(text: &str) -> Option<Timestamp> {
 }
 
 impl AttemptFilter {
-    /// Reads the filters in `specs` (those the route takes) from the query; an empty text value
-    /// is no filter.
+    /// Reads the filters in `specs` (those the route takes) from the query; an empty value is no
+    /// filter.
     pub fn parse(input: &Input<'_>, specs: &[ParamSpec]) -> Result<Self, ApiError> {
         let takes = |spec: &ParamSpec| specs.iter().any(|s| s.wire == spec.wire);
         let mut filter = Self::default();
@@ -97,16 +103,16 @@ impl AttemptFilter {
             }
             filter.country = Some(text.to_ascii_uppercase());
         }
-        if takes(&CHANNEL) {
+        if takes(&CHANNEL) && input.raw_text(&CHANNEL)?.is_some_and(|t| !t.is_empty()) {
             filter.channel = input.choice(&CHANNEL)?;
         }
-        if let Some(text) = input.raw_text(&SERVICE)?.filter(|_| takes(&SERVICE)) {
+        if let Some(text) = input.raw_text(&SERVICE)?.filter(|t| takes(&SERVICE) && !t.is_empty()) {
             filter.service = Some(ServiceSid::parse(text).ok_or_else(|| input.invalid(&SERVICE, "must be a VA SID (VA and 32 hex digits)"))?);
         }
-        if let Some(text) = input.raw_text(&VERIFICATION)?.filter(|_| takes(&VERIFICATION)) {
+        if let Some(text) = input.raw_text(&VERIFICATION)?.filter(|t| takes(&VERIFICATION) && !t.is_empty()) {
             filter.verification = Some(VerificationSid::parse(text).ok_or_else(|| input.invalid(&VERIFICATION, "must be a VE SID (VE and 32 hex digits)"))?);
         }
-        if let Some(text) = input.raw_text(&STATUS)?.filter(|_| takes(&STATUS)) {
+        if let Some(text) = input.raw_text(&STATUS)?.filter(|t| takes(&STATUS) && !t.is_empty()) {
             // Twilio documents UNCONVERTED and CONVERTED; its helpers send lower case.
             let lower = text.to_ascii_lowercase();
             filter.status = Some(STATUS.choices().iter().find(|c| **c == lower).copied().ok_or_else(|| input.invalid(&STATUS, "must be converted or unconverted"))?);
