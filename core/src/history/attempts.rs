@@ -77,14 +77,16 @@ impl<P: Platform> Engine<P> {
             locale: locale.map(str::to_owned),
             now,
         };
-        self.history.run_later(vec![sql::insert(attempt), sql::purge(now.saturating_sub(RETENTION_SECONDS))]);
+        let mut batch = vec![sql::insert(attempt)];
+        batch.extend(sql::purge(now.saturating_sub(RETENTION_SECONDS), now));
+        self.history.run_later(batch);
     }
 
     /// Marks an approved verification's attempts converted, after the response.
     pub(crate) fn convert_attempts(&self, view: &VerificationView) {
         if view.status == Status::Approved && self.history.bound() {
             let now = self.clock.now().unix_seconds();
-            self.history.run_later(vec![sql::convert(view.account_sid.as_str(), view.sid.as_str(), now)]);
+            self.history.run_later(sql::convert(view.account_sid.as_str(), view.sid.as_str(), now).into());
         }
     }
 

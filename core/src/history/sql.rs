@@ -29,18 +29,22 @@ pub struct NewAttempt {
     pub now: u64,
 }
 
-/// Records an attempt (a retried write changes nothing: the SID is the key).
+/// Records an attempt (a retried write changes nothing: the SID is the key), converted if its
+/// verification's approval was recorded first (migrations/0004_conversions.sql).
 pub fn insert(a: NewAttempt) -> Statement {
+    let converted = "CASE WHEN EXISTS (SELECT 1 FROM conversions WHERE account_sid = ? AND verification_sid = ?) THEN 'converted' ELSE 'unconverted' END";
     Statement {
-        sql: format!("INSERT OR IGNORE INTO attempts ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, 'unconverted', ?, ?, ?, ?, ?, ?)"),
+        sql: format!("INSERT OR IGNORE INTO attempts ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, {converted}, ?, ?, ?, ?, ?, ?)"),
         params: vec![
             a.sid.into(),
-            a.account_sid.into(),
+            a.account_sid.clone().into(),
             a.service_sid.into(),
-            a.verification_sid.into(),
+            a.verification_sid.clone().into(),
             a.channel.into(),
             a.to.into(),
             a.country.into(),
+            a.account_sid.into(),
+            a.verification_sid.into(),
             a.price_value.into(),
             a.price_currency.into(),
             a.code_length.into(),
@@ -51,20 +55,38 @@ pub fn insert(a: NewAttempt) -> Statement {
     }
 }
 
-/// Deletes at most [`PURGE_BATCH`] rows created before `cutoff` (any account's).
-pub fn purge(cutoff: u64) -> Statement {
-    Statement {
-        sql: format!("DELETE FROM attempts WHERE sid IN (SELECT sid FROM attempts WHERE date_created < ? LIMIT {PURGE_BATCH})"),
-        params: vec![cutoff.into()],
-    }
+/// Deletes at most [`PURGE_BATCH`] attempts created before `cutoff` (any account's), and as
+/// many approval markers older than [`CONVERSION_SECONDS`].
+pub fn purge(cutoff: u64, now: u64) -> [Statement; 2] {
+    [
+        Statement {
+            sql: format!("DELETE FROM attempts WHERE sid IN (SELECT sid FROM attempts WHERE date_created < ? LIMIT {PURGE_BATCH})"),
+            params: vec![cutoff.into()],
+        },
+        Statement {
+            sql: format!("DELETE FROM conversions WHERE rowid IN (SELECT rowid FROM conversions WHERE date_created < ? LIMIT {PURGE_BATCH})"),
+            params: vec![now.saturating_sub(CONVERSION_SECONDS).into()],
+        },
+    ]
 }
 
-/// Marks a verification's attempts converted.
-pub fn convert(account: &str, verification: &str, now: u64) -> Statement {
-    Statement {
-        sql: "UPDATE attempts SET conversion_status = 'converted', date_updated = ? WHERE account_sid = ? AND verification_sid = ? AND conversion_status = 'unconverted'".into(),
-        params: vec![now.into(), account.into(), verification.into()],
-    }
+/// How long an approval's marker is kept: the longest a verification lives
+/// (`VERIFICATION_LIFETIME_SECONDS` is at most a day), so no attempt of it can come later.
+pub const CONVERSION_SECONDS: u64 = 86_400;
+
+/// Marks a verification's attempts converted, and leaves a marker that converts an attempt
+/// recorded after this (the writes run after their responses, in no set order).
+pub fn convert(account: &str, verification: &str, now: u64) -> [Statement; 2] {
+    [
+        Statement {
+            sql: "UPDATE attempts SET conversion_status = 'converted', date_updated = ? WHERE account_sid = ? AND verification_sid = ? AND conversion_status = 'unconverted'".into(),
+            params: vec![now.into(), account.into(), verification.into()],
+        },
+        Statement {
+            sql: "INSERT OR IGNORE INTO conversions (account_sid, verification_sid, date_created) VALUES (?, ?, ?)".into(),
+            params: vec![account.into(), verification.into(), now.into()],
+        },
+    ]
 }
 
 /// Records a send's status on its attempt row, in one statement that never moves it back: a

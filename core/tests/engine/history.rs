@@ -12,6 +12,7 @@ const MIGRATION: &str = concat!(
     include_str!("../../../migrations/0001_attempts.sql"),
     include_str!("../../../migrations/0002_delivery_status.sql"),
     include_str!("../../../migrations/0003_filter_indexes.sql"),
+    include_str!("../../../migrations/0004_conversions.sql"),
 );
 
 /// SQLite behind the `Database` port; deferred writes run at once. Counts queries.
@@ -269,7 +270,7 @@ fn a_summary_costs_one_query_and_a_page_one() {
     let writes = e.history.writes.get();
     let (_, svc) = call(&e, "POST", "/v2/Services", "FriendlyName=Gamma");
     start(&e, &format!("/v2/Services/{}", svc["sid"].as_str().unwrap()), "+14155550142", "sms");
-    assert_eq!(e.history.writes.get() - writes, 2, "a send: the insert and one bounded purge, deferred");
+    assert_eq!(e.history.writes.get() - writes, 3, "a send: the insert and two bounded purges (attempts, approval markers), deferred");
     assert_eq!(e.history.queries.get() - before, 2, "a start reads nothing from the history");
 }
 
@@ -370,4 +371,40 @@ fn every_filtered_page_reads_its_own_index_from_the_cursor_on() {
             }
         }
     }
+}
+
+#[test]
+fn an_attempt_recorded_after_its_approval_is_converted() {
+    use edge_verify_core::history::sql::{self, NewAttempt};
+    // The approval's writes reach the database first, the start's insert after them.
+    let db = SqliteDb::new();
+    let run = |statements: Vec<Statement>| db.run_later(statements);
+    let attempt = |sid: &str, verification: &str| NewAttempt {
+        sid: sid.into(),
+        account_sid: MAIN.into(),
+        service_sid: format!("VA{}", "b".repeat(32)),
+        verification_sid: verification.into(),
+        channel: "sms".into(),
+        to: "+14155550100".into(),
+        country: Some("US".into()),
+        price_value: None,
+        price_currency: None,
+        code_length: Some(6),
+        locale: None,
+        now: 1_800_000_000,
+    };
+    let (approved, pending) = (format!("VE{}", "a".repeat(32)), format!("VE{}", "c".repeat(32)));
+    run(sql::convert(MAIN, &approved, 1_800_000_000).into());
+    run(vec![sql::insert(attempt("VL1", &approved)), sql::insert(attempt("VL2", &pending))]);
+    let status = |sid: &str| db.conn().query_row("SELECT conversion_status FROM attempts WHERE sid = ?", [sid], |r| r.get::<_, String>(0)).unwrap();
+    assert_eq!((status("VL1").as_str(), status("VL2").as_str()), ("converted", "unconverted"));
+    // Another account's verification of the same SID is not converted by it.
+    run(vec![sql::insert(NewAttempt { account_sid: format!("AC{}", "d".repeat(32)), ..attempt("VL3", &approved) })]);
+    assert_eq!(status("VL3"), "unconverted");
+    // Markers are purged after a day, attempts after 30.
+    let markers = || db.conn().query_row("SELECT COUNT(*) FROM conversions", [], |r| r.get::<_, i64>(0)).unwrap();
+    run(sql::purge(0, 1_800_000_000 + sql::CONVERSION_SECONDS).into());
+    assert_eq!(markers(), 1, "a day old: kept");
+    run(sql::purge(0, 1_800_000_001 + sql::CONVERSION_SECONDS).into());
+    assert_eq!(markers(), 0);
 }
