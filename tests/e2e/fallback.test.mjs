@@ -2,14 +2,15 @@
 // Fallback.Channel=call and Fallback.AfterSeconds=10 sends an SMS; a verification still pending
 // 10 s later gets one call, from the verification target's Durable Object alarm, with the same
 // code, counted as a send (in the verification and in the D1 history); verifications approved or
-// canceled before then get no call at all.
+// canceled before then get no call at all; one started by a call and resent by SMS gets its call
+// after the SMS (its object's alarm moved earlier).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startWorker, waitFor } from "./harness.mjs";
 import { startFakeProvider, deliveryConfig } from "./fake_provider.mjs";
 
 const AFTER_SECONDS = 10;
-const [UNANSWERED, APPROVED, CANCELED] = ["+14155550171", "+14155550172", "+14155550173"];
+const [UNANSWERED, APPROVED, CANCELED, CALLED_FIRST] = ["+14155550171", "+14155550172", "+14155550173", "+14155550174"];
 let w, fake, svc;
 const started = {};
 
@@ -29,6 +30,13 @@ before(async () => {
     assert.equal(r.status, 201, r.text);
     started[to] = { sid: r.data.sid, at };
   }
+  // Started by a call (its object's alarm set for the expiry, minutes away), then resent by
+  // SMS: the fallback due in 10 s must move the alarm earlier.
+  const call = await w.main.post(`/v2/Services/${svc}/Verifications`, { To: CALLED_FIRST, Channel: "call" });
+  assert.equal(call.status, 201, call.text);
+  const resent = await w.main.post(`/v2/Services/${svc}/Verifications`, { To: CALLED_FIRST, Channel: "sms" });
+  assert.equal(resent.status, 201, resent.text);
+  started[CALLED_FIRST] = { sid: resent.data.sid, at: Date.now() };
   const approved = await w.main.post(`/v2/Services/${svc}/VerificationCheck`, { To: APPROVED, Code: fake.lastCode(APPROVED) });
   assert.equal(approved.data.status, "approved", approved.text);
   const canceled = await w.main.post(`/v2/Services/${svc}/Verifications/${started[CANCELED].sid}`, { Status: "canceled" });
@@ -59,6 +67,14 @@ test("a fallback fires: one call with the same code, counted as a send", async (
   assert.equal(calls(UNANSWERED).length, 1, "once");
   const check = await w.main.post(`/v2/Services/${svc}/VerificationCheck`, { To: UNANSWERED, Code: fake.codeIn(call) });
   assert.equal(check.data.status, "approved", check.text);
+});
+
+test("an SMS resend after a call arms the fallback, moving its object's alarm earlier", async () => {
+  const second = await waitFor(() => calls(CALLED_FIRST)[1], "the fallback call after the SMS resend", (AFTER_SECONDS + 15) * 1000);
+  assert.ok((Date.now() - started[CALLED_FIRST].at) / 1000 >= AFTER_SECONDS - 1, "not before its delay");
+  assert.equal(fake.codeIn(second), fake.codeIn(texts(CALLED_FIRST)[0]), "the same code");
+  const v = await w.main.get(`/v2/Services/${svc}/Verifications/${started[CALLED_FIRST].sid}`);
+  assert.deepEqual(v.data.send_code_attempts.map((a) => a.channel), ["CALL", "SMS", "CALL"]);
 });
 
 test("a fallback cancelled by approval (or by a cancel) never calls", async () => {
