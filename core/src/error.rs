@@ -35,6 +35,10 @@ pub enum ApiError {
     /// REST face and the field name on the actions face.
     #[error("Invalid parameter: {name}: {detail}")]
     InvalidParameter { name: String, detail: String },
+    /// A well-formed parameter the deployment's settings rule out (409, as no spec can say it
+    /// in advance), named like an invalid one.
+    #[error("Invalid parameter: {name}: {detail}")]
+    OutOfDeployment { name: String, detail: String },
     /// A request a resource's rules refuse, with Twilio's code for the rule: 60209 (a bad name,
     /// 400); 60208 and 60211 (the name or interval exists) and 60207 and 60210 (the service or
     /// rate limit is full) and 60213 (the country has a messaging configuration) conflict with what
@@ -113,7 +117,7 @@ impl ApiError {
             Self::Refused { code: 60207 | 60208 | 60210 | 60211 | 60213, .. } => 409,
             Self::MalformedBody(_) | Self::InvalidParameter { .. } | Self::Refused { .. } => 400,
             // Amount and Payee are required by the service's setting, not by the request's form.
-            Self::Psd2ParamsRequired => 409,
+            Self::Psd2ParamsRequired | Self::OutOfDeployment { .. } => 409,
             Self::NoVerificationTarget | Self::ChannelDisabled(_) => 400,
             Self::MaxCheckAttempts | Self::MaxSendAttempts | Self::Limited { .. } => 429,
             Self::Blocked { .. } | Self::Denied { .. } => 403,
@@ -131,7 +135,7 @@ impl ApiError {
             Self::NotFound(_) => 20404,
             Self::MethodNotAllowed { .. } => 20004,
             Self::PayloadTooLarge { .. } => 20413,
-            Self::MalformedBody(_) | Self::InvalidParameter { .. } => 60200,
+            Self::MalformedBody(_) | Self::InvalidParameter { .. } | Self::OutOfDeployment { .. } => 60200,
             Self::MaxCheckAttempts => 60202,
             Self::MaxSendAttempts => 60203,
             Self::FeatureNotEnabled(_) => 60204,
@@ -159,7 +163,7 @@ impl ApiError {
     /// The parameter this error is about, if any.
     pub fn parameter(&self) -> Option<&str> {
         match self {
-            Self::InvalidParameter { name, .. } => Some(name),
+            Self::InvalidParameter { name, .. } | Self::OutOfDeployment { name, .. } => Some(name),
             _ => None,
         }
     }

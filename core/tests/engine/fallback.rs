@@ -212,3 +212,21 @@ fn a_fallback_never_reaches_another_verification_or_a_locked_one() {
     later(&e, 11);
     assert!(ring(&e).is_none(), "locked out: nothing to take");
 }
+
+#[test]
+fn a_delay_the_verifications_never_reach_is_refused_naming_it() {
+    // The deployment's verifications live 600 s (the default).
+    let e = engine(MemoryKv::default());
+    let (status, err) = call(&e, "POST", "/v2/Services", "FriendlyName=Acme&Fallback.Channel=call&Fallback.AfterSeconds=600");
+    assert_eq!((status, err["code"].as_u64()), (409, Some(60200)), "{err}");
+    assert!(err["message"].as_str().unwrap().contains("Fallback.AfterSeconds") && err["message"].as_str().unwrap().contains("600 s"), "{err}");
+    let base = service(&e, "FriendlyName=Acme&Fallback.AfterSeconds=3600");
+    let (status, err) = call(&e, "POST", &base, "Fallback.Channel=call");
+    assert_eq!((status, err["code"].as_u64()), (409, Some(60200)), "switched on with that delay: {err}");
+    let (status, svc) = call(&e, "POST", &base, "Fallback.Channel=call&Fallback.AfterSeconds=599");
+    assert_eq!((status, svc["fallback"]["after_seconds"].as_u64()), (200, Some(599)), "{svc}");
+    assert_eq!(call(&e, "POST", &base, "FriendlyName=Renamed").0, 200, "other settings change as ever");
+    // A later change of the delay alone is judged too.
+    let (status, err) = call(&e, "POST", &base, "Fallback.AfterSeconds=601");
+    assert_eq!(status, 409, "{err}");
+}

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::channel::Channel;
 use crate::error::ApiError;
-use crate::input::{Input, Patch};
+use crate::input::{Input, Naming, Patch};
 use crate::spec::service::{FALLBACK_AFTER, FALLBACK_CHANNEL};
 
 /// Seconds after an SMS when `Fallback.AfterSeconds` is not given.
@@ -61,6 +61,23 @@ impl FallbackUpdate {
         self.after_seconds.apply(&mut after);
         settings.after_seconds = after.unwrap_or(DEFAULT_AFTER_SECONDS);
     }
+}
+
+/// Refuses a fallback switched on or changed to a delay the deployment's verifications never
+/// reach (`VERIFICATION_LIFETIME_SECONDS`): it would never be sent. A setting left as it was
+/// stays accepted (the lifetime may have been shortened since).
+pub fn within_lifetime(settings: &FallbackSettings, before: &FallbackSettings, lifetime_seconds: u64, naming: Naming) -> Result<(), ApiError> {
+    if settings == before || settings.channel.is_none() || u64::from(settings.after_seconds) < lifetime_seconds {
+        return Ok(());
+    }
+    Err(ApiError::OutOfDeployment {
+        name: match naming {
+            Naming::Wire => FALLBACK_AFTER.wire,
+            Naming::Field => FALLBACK_AFTER.field,
+        }
+        .to_owned(),
+        detail: format!("must be less than a verification's lifetime on this deployment ({lifetime_seconds} s), or the fallback never comes"),
+    })
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The service operations: create, list, fetch, update, delete, and the lookup every
 //! verification operation starts with.
 
+use super::fallback::{within_lifetime, FallbackSettings};
 use super::record::{ServiceRecord, ServiceUpdate};
 use super::store::ServiceStore;
 use crate::browser::ops::new_token_key;
@@ -54,7 +55,9 @@ impl<P: Platform> Engine<P> {
             String::new(),
             self.clock.now(),
         );
+        let naming = settings.naming();
         record.apply(settings)?;
+        within_lifetime(&record.fallback, &FallbackSettings::default(), self.settings.lifetime_seconds, naming)?;
         record.browser.token_key = new_token_key(&self.rng);
         records.put_service(&record).await?;
         // A new service has no webhooks: this isolate knows it without reading the flag.
@@ -81,7 +84,9 @@ impl<P: Platform> Engine<P> {
         let mut record = self.service_for_update(who, sid).await?;
         self.check_senders(who, &settings)?;
         let rotate = settings.browser.rotate_token_key;
+        let (naming, fallback) = (settings.naming(), record.fallback);
         record.apply(settings)?;
+        within_lifetime(&record.fallback, &fallback, self.settings.lifetime_seconds, naming)?;
         if rotate || record.browser.token_key.is_empty() {
             record.browser.token_key = new_token_key(&self.rng);
         }

@@ -257,6 +257,11 @@ impl ServiceUpdate {
         Self::parse(input)
     }
 
+    /// How the request named its parameters (for errors found after parsing).
+    pub fn naming(&self) -> Naming {
+        self.naming
+    }
+
     /// Parses every service parameter present, failing on the first bad one.
     pub fn parse(input: &Input<'_>) -> Result<Self, ApiError> {
         let small = |spec: &ParamSpec| -> Result<Option<u8>, ApiError> { Ok(input.integer(spec)?.map(|n| n as u8)) };
