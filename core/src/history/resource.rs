@@ -59,8 +59,9 @@ pub struct ChannelData {
     /// The delivery status Twilio's signed status callbacks reported (`queued`, `sending`,
     /// `sent`, `delivered`, `undelivered`, `failed`), null until one did or for other providers.
     pub message_status: Option<String>,
-    /// The provider's error code for an undelivered or failed send (e.g. 30003).
-    pub error_code: Option<u32>,
+    /// The provider's error code for an undelivered or failed send, as text as in Twilio's
+    /// examples (e.g. `"30003"`).
+    pub error_code: Option<String>,
 }
 
 /// The `verification_attempt` resource.
@@ -97,7 +98,7 @@ impl AttemptResource {
                 code_length: row.code_length,
                 locale: row.locale,
                 message_status: row.message_status,
-                error_code: row.error_code,
+                error_code: row.error_code.map(|code| code.to_string()),
             },
             sid: row.sid,
             account_sid: row.account_sid,

@@ -165,7 +165,7 @@ fn a_verifications_status_callbacks_reach_its_attempt() {
     assert_eq!(callback(&e, &attempt, &[("AccountSid", "ACprovider"), ("MessageStatus", "undelivered"), ("ErrorCode", "30005")], "provider-token"), 204);
     assert_eq!(callback(&e, &attempt, &[("AccountSid", "ACprovider"), ("MessageStatus", "sent")], "provider-token"), 204);
     let a = fetch();
-    assert_eq!((a["channel_data"]["message_status"].as_str(), a["channel_data"]["error_code"].as_u64()), (Some("undelivered"), Some(30005)), "{a}");
+    assert_eq!((a["channel_data"]["message_status"].as_str(), a["channel_data"]["error_code"].as_str()), (Some("undelivered"), Some("30005")), "{a}");
     // Each good callback told the service's webhook (subscribed to delivery status only).
     let owed: Vec<Value> = e.events.state(base.trim_start_matches("/v2/Services/")).queue.iter().map(|p| serde_json::from_str(&p.body).unwrap()).collect();
     let statuses: Vec<&str> = owed.iter().map(|b| b["status"].as_str().unwrap()).collect();
