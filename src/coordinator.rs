@@ -119,9 +119,12 @@ impl TargetStorage {
         self.storage.delete_alarm().map(|_| ()).map_err(js)
     }
 
+    /// Sets the alarm, and remembers it only once it is set (so a failure leaves the next
+    /// `schedule` to set it).
     fn alarm_at(&self, at: Timestamp) -> Result<(), String> {
+        self.storage.set_alarm(at.unix_seconds() as f64 * 1000.0).map(|_| ()).map_err(js)?;
         self.alarm_at.set(Some(at.unix_seconds()));
-        self.storage.set_alarm(at.unix_seconds() as f64 * 1000.0).map(|_| ()).map_err(js)
+        Ok(())
     }
 
     /// Makes sure an alarm rings for the first of what the object holds to come due (the

@@ -197,7 +197,7 @@ pub mod service {
     /// `Fallback.Channel`
     pub const FALLBACK_CHANNEL: ParamSpec = c(p("Fallback.Channel", "fallback_channel", "Fallback channel", Kind::Choice(&["call", "whatsapp"]), "A verification still pending Fallback.AfterSeconds after an SMS gets the same code once more by this channel (a send like any other: every limit applies; not for custom codes); empty for none."));
     /// `Fallback.AfterSeconds`
-    pub const FALLBACK_AFTER: ParamSpec = d(p("Fallback.AfterSeconds", "fallback_after_seconds", "Fallback delay", Kind::Integer { min: 10, max: 3600 }, "Seconds after the last SMS before the fallback sends: less than the verification lifetime (10 minutes unless the deployment sets another; 409 otherwise); nothing is sent once the verification has ended."), "60");
+    pub const FALLBACK_AFTER: ParamSpec = d(p("Fallback.AfterSeconds", "fallback_after_seconds", "Fallback delay", Kind::Integer { min: 10, max: 3600 }, "Seconds after the last SMS before the fallback sends: at most the verification lifetime less 2 s (598 with the default 10 minutes; 409 otherwise); nothing is sent once the verification has ended."), "60");
     /// `AllowedOrigins`
     pub const ALLOWED_ORIGINS: ParamSpec = c(p("AllowedOrigins", "allowed_origins", "Allowed origins", Kind::Text { max: 2048 }, "Up to 20 comma-separated exact origins (scheme://host[:port], no path, no wildcard) whose pages may call the start and check routes with client tokens (CORS); empty for none."));
     /// `Turnstile.SiteKey`

@@ -36,7 +36,7 @@ export async function startFakeProvider({ statusCallbacks } = {}) {
     req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
       const text = Buffer.concat(chunks).toString("utf8");
-      const entry = { method: req.method, path: req.url, headers: req.headers, text, form: null, json: null };
+      const entry = { method: req.method, path: req.url, headers: req.headers, text, form: null, json: null, at: Date.now() };
       if ((req.headers["content-type"] || "").includes("x-www-form-urlencoded")) entry.form = Object.fromEntries(new URLSearchParams(text));
       if ((req.headers["content-type"] || "").includes("json")) { try { entry.json = JSON.parse(text); } catch {} }
       if (req.method === "GET" && req.url.startsWith("/__received")) {

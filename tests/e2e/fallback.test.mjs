@@ -50,7 +50,7 @@ after(async () => {
 
 test("a fallback fires: one call with the same code, counted as a send", async () => {
   const call = await waitFor(() => calls(UNANSWERED)[0], "the fallback call", (AFTER_SECONDS + 15) * 1000);
-  const waited = (Date.now() - started[UNANSWERED].at) / 1000;
+  const waited = (call.at - started[UNANSWERED].at) / 1000;
   assert.ok(waited >= AFTER_SECONDS, `not before its ${AFTER_SECONDS} s (${waited} s)`);
   console.log(`# fallback call received ${waited.toFixed(2)} s after the start was sent (Fallback.AfterSeconds=${AFTER_SECONDS})`);
   assert.equal(fake.codeIn(call), fake.codeIn(texts(UNANSWERED)[0]), "the SMS's code, not a new one");
@@ -71,7 +71,7 @@ test("a fallback fires: one call with the same code, counted as a send", async (
 
 test("an SMS resend after a call arms the fallback, moving its object's alarm earlier", async () => {
   const second = await waitFor(() => calls(CALLED_FIRST)[1], "the fallback call after the SMS resend", (AFTER_SECONDS + 15) * 1000);
-  assert.ok((Date.now() - started[CALLED_FIRST].at) / 1000 >= AFTER_SECONDS - 1, "not before its delay");
+  assert.ok((second.at - started[CALLED_FIRST].at) / 1000 >= AFTER_SECONDS, "not before its delay");
   assert.equal(fake.codeIn(second), fake.codeIn(texts(CALLED_FIRST)[0]), "the same code");
   const v = await w.main.get(`/v2/Services/${svc}/Verifications/${started[CALLED_FIRST].sid}`);
   assert.deepEqual(v.data.send_code_attempts.map((a) => a.channel), ["CALL", "SMS", "CALL"]);

@@ -206,17 +206,23 @@ fn clean(text: &str) -> String {
     text.chars().filter(|c| !c.is_control()).take(200).collect()
 }
 
-/// What a request carried that a provider's answer must not quote back: its header values,
-/// its URL and the values of its query and body (a gateway's keys sit in any of them), 6
-/// characters or more (shorter ones are ordinary words and numbers, not keys).
+/// What a request carried that a provider's answer must not quote back: its header values
+/// (whole, and each word: `Bearer <token>`), its URL and its long path segments (a key in the
+/// path), the values of its query and body (a gateway's keys sit in any of them); 6 characters
+/// or more (shorter ones are ordinary words and numbers, not keys). The content type and
+/// accepted types are no secret.
 pub fn carried(request: &OutboundRequest) -> Vec<String> {
-    let query = request.url.split_once('?').map_or("", |(_, q)| q);
+    let (path, query) = request.url.split_once('?').unwrap_or((&request.url, ""));
     let mut out: Vec<String> = form_urlencoded::parse(query.as_bytes()).map(|(_, v)| v.into_owned()).collect();
     match serde_json::from_slice::<Value>(&request.body) {
         Ok(json) => strings_of(&json, &mut out),
         Err(_) => out.extend(form_urlencoded::parse(&request.body).map(|(_, v)| v.into_owned())),
     }
-    out.extend(request.headers.iter().map(|(_, v)| v.clone()));
+    for (_, value) in request.headers.iter().filter(|(n, _)| !n.eq_ignore_ascii_case("content-type") && !n.eq_ignore_ascii_case("accept")) {
+        out.push(value.clone());
+        out.extend(value.split_whitespace().filter(|word| *word != value).map(str::to_owned));
+    }
+    out.extend(path.split('/').skip(3).filter(|segment| segment.len() >= 16).map(str::to_owned));
     out.push(request.url.clone());
     out.retain(|s| s.chars().count() >= 6);
     out
@@ -297,6 +303,22 @@ pub fn judge(provider: impl Into<Provider>, answer: Result<OutboundResponse, Tra
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn what_a_request_carried_is_blanked_but_not_its_content_type() {
+        let request = OutboundRequest {
+            method: "POST",
+            url: "https://gw.test/bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw/send?key=sekrit-key".into(),
+            headers: vec![("authorization".into(), "Bearer tok-hunter2".into()), ("content-type".into(), "application/json".into())],
+            body: br#"{"text": "Your code is 123456", "to": "+14155550100"}"#.to_vec(),
+        };
+        let said = "bad token tok-hunter2 for bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw, key sekrit-key; expected application/json; to +14155550100";
+        let shown = blank(said, &carried(&request));
+        for secret in ["tok-hunter2", "AAHdq", "sekrit-key", "+14155550100"] {
+            assert!(!shown.contains(secret), "{secret}: {shown}");
+        }
+        assert!(shown.contains("application/json") && shown.contains("bad token"), "{shown}");
+    }
 
     pub fn config() -> DeliveryConfig {
         DeliveryConfig::parse(

@@ -217,16 +217,34 @@ fn a_fallback_never_reaches_another_verification_or_a_locked_one() {
 fn a_delay_the_verifications_never_reach_is_refused_naming_it() {
     // The deployment's verifications live 600 s (the default).
     let e = engine(MemoryKv::default());
-    let (status, err) = call(&e, "POST", "/v2/Services", "FriendlyName=Acme&Fallback.Channel=call&Fallback.AfterSeconds=600");
+    // Due a whole second after the delay, before the expiry: 598 s at most.
+    let (status, err) = call(&e, "POST", "/v2/Services", "FriendlyName=Acme&Fallback.Channel=call&Fallback.AfterSeconds=599");
     assert_eq!((status, err["code"].as_u64()), (409, Some(60200)), "{err}");
-    assert!(err["message"].as_str().unwrap().contains("Fallback.AfterSeconds") && err["message"].as_str().unwrap().contains("600 s"), "{err}");
+    assert!(err["message"].as_str().unwrap().contains("Fallback.AfterSeconds") && err["message"].as_str().unwrap().contains("at most 598 s"), "{err}");
     let base = service(&e, "FriendlyName=Acme&Fallback.AfterSeconds=3600");
     let (status, err) = call(&e, "POST", &base, "Fallback.Channel=call");
     assert_eq!((status, err["code"].as_u64()), (409, Some(60200)), "switched on with that delay: {err}");
-    let (status, svc) = call(&e, "POST", &base, "Fallback.Channel=call&Fallback.AfterSeconds=599");
-    assert_eq!((status, svc["fallback"]["after_seconds"].as_u64()), (200, Some(599)), "{svc}");
+    let (status, svc) = call(&e, "POST", &base, "Fallback.Channel=call&Fallback.AfterSeconds=598");
+    assert_eq!((status, svc["fallback"]["after_seconds"].as_u64()), (200, Some(598)), "{svc}");
     assert_eq!(call(&e, "POST", &base, "FriendlyName=Renamed").0, 200, "other settings change as ever");
     // A later change of the delay alone is judged too.
     let (status, err) = call(&e, "POST", &base, "Fallback.AfterSeconds=601");
     assert_eq!(status, 409, "{err}");
+}
+
+#[test]
+fn an_sms_sent_while_the_fallback_is_off_drops_the_one_armed_before() {
+    let e = engine(MemoryKv::default());
+    let base = service(&e, "FriendlyName=Acme&Fallback.Channel=call&Fallback.AfterSeconds=60");
+    call(&e, "POST", &format!("{base}/Verifications"), TO);
+    assert_eq!(call(&e, "POST", &base, "Fallback.Channel=").0, 200);
+    later(&e, 10);
+    assert_eq!(call(&e, "POST", &format!("{base}/Verifications"), TO).0, 201, "a resend while it is off");
+    // A failed resend then undoes nothing the service had switched off, even once it is on again.
+    e.http.status.set(503);
+    assert_eq!(call(&e, "POST", &format!("{base}/Verifications"), TO).0, 502);
+    e.http.status.set(201);
+    assert_eq!(call(&e, "POST", &base, "Fallback.Channel=call").0, 200);
+    later(&e, 120);
+    assert!(ring(&e).is_none(), "armed by no SMS sent while it was on since");
 }

@@ -352,7 +352,6 @@ fn every_filtered_page_reads_its_own_index_from_the_cursor_on() {
         (AttemptFilter { country: Some("GB".into()), ..AttemptFilter::default() }, "attempts_account_country"),
     ];
     for (filter, index) in filters {
-        assert!(filter.verification.is_some() || filter.service.is_some() || filter.to.is_some() || filter.country.is_some() || index == "attempts_account_date");
         for cursor in [Cursor::First, Cursor::After(1_800_000_000, "VLx"), Cursor::Before(1_800_000_000, "VLx")] {
             let statement = sql::page(MAIN, 1_790_000_000, &filter, cursor, 51);
             let plan = plan(&db, &statement);

@@ -150,7 +150,8 @@ pub(super) fn judge(prefix: &str, rule: &Accepted, answer: Result<OutboundRespon
     let mut detail = format!("the gateway for {prefix} answered HTTP {}", response.status);
     match found {
         Some((path, Some(value))) if text_too => detail.push_str(&format!(" with {path} = \"{}\"", shown(value))),
-        Some((path, Some(_))) => detail.push_str(&format!(" with {path} not accepted")),
+        Some((path, Some(_))) if !field_ok => detail.push_str(&format!(" with {path} not accepted")),
+        Some((_, Some(_))) => {}
         Some((path, None)) => detail.push_str(&format!(" without {path}")),
         None => {}
     }
@@ -306,6 +307,8 @@ mod tests {
         assert!(!echoed.to_string().contains("hunter2") && echoed.to_string().contains("[redacted]"), "{echoed}");
         let basic = judge(plivo.clone(), answer(401, r#"{"error":"bad password plivo-token-hunter2"}"#), "123456").unwrap_err();
         assert!(!basic.to_string().contains("hunter2"), "{basic}");
+        let path_key = judge(plivo.clone(), answer(401, r#"{"error":"no account MAPLIVOID"}"#), "123456").unwrap_err();
+        assert!(path_key.to_string().contains("MAPLIVOID"), "a short path segment is no key: {path_key}");
         // A caller's whole message (the Messages API): no free text, since any part may be quoted.
         let body = "Your IdentityIQ code is 482913\nDo not share it";
         let quoted = judge(plivo.clone(), answer(400, r#"{"error":"rejected: Your IdentityIQ code is 482913"}"#), body).unwrap_err();

@@ -64,10 +64,13 @@ impl FallbackUpdate {
 }
 
 /// Refuses a fallback switched on or changed to a delay the deployment's verifications never
-/// reach (`VERIFICATION_LIFETIME_SECONDS`): it would never be sent. A setting left as it was
-/// stays accepted (the lifetime may have been shortened since).
+/// reach (`VERIFICATION_LIFETIME_SECONDS`): it would never be sent. It is due a whole second
+/// after the delay and must come before the expiry, so the delay is at most the lifetime less
+/// two seconds. A setting left as it was stays accepted (the lifetime may have been shortened
+/// since).
 pub fn within_lifetime(settings: &FallbackSettings, before: &FallbackSettings, lifetime_seconds: u64, naming: Naming) -> Result<(), ApiError> {
-    if settings == before || settings.channel.is_none() || u64::from(settings.after_seconds) < lifetime_seconds {
+    let longest = lifetime_seconds.saturating_sub(2);
+    if settings == before || settings.channel.is_none() || u64::from(settings.after_seconds) <= longest {
         return Ok(());
     }
     Err(ApiError::OutOfDeployment {
@@ -76,7 +79,7 @@ pub fn within_lifetime(settings: &FallbackSettings, before: &FallbackSettings, l
             Naming::Field => FALLBACK_AFTER.field,
         }
         .to_owned(),
-        detail: format!("must be less than a verification's lifetime on this deployment ({lifetime_seconds} s), or the fallback never comes"),
+        detail: format!("must be at most {longest} s: a verification lives {lifetime_seconds} s on this deployment, and a longer delay never comes"),
     })
 }
 

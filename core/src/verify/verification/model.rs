@@ -146,7 +146,8 @@ pub struct FallbackJob {
 
 impl Fallback {
     /// Arms the fallback after an SMS (from now, unless it was sent already); a send by another
-    /// channel, or an SMS without a plan (the service switched it off), disarms it.
+    /// channel disarms it (kept, to be armed again if that send is undone), an SMS without a
+    /// plan (the service switched it off) drops it, unless it was sent.
     pub fn arm(slot: &mut Option<Self>, plan: Option<FallbackPlan>, channel: Channel, now: Timestamp) {
         let fired = slot.as_ref().is_some_and(|f| f.fired);
         match plan {
@@ -155,6 +156,7 @@ impl Fallback {
                 let due = Some(now.plus_seconds(plan.after_seconds + 1));
                 *slot = Some(Self { plan, due, fired });
             }
+            None if channel == Channel::Sms && !fired => *slot = None,
             _ => {
                 if let Some(f) = slot.as_mut() {
                     f.due = None;
