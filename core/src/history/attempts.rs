@@ -32,10 +32,12 @@ fn token_for(row: &AttemptRow, after: bool) -> PageToken {
     }
 }
 
-fn token_row(id: &str) -> Option<(u64, &str)> {
+fn token_row(id: &str) -> Option<(u64, String)> {
     let at = id.find(AttemptSid::PREFIX)?;
     let (date, sid) = (id.get(..at)?, id.get(at..)?);
-    Some((date.parse().ok()?, AttemptSid::parse(sid).map(|_| sid)?))
+    // SIDs are stored with lower-case hex: a hand-made token's upper case must compare as they do.
+    let hex = sid.get(AttemptSid::PREFIX.len()..)?.to_ascii_lowercase();
+    Some((date.parse().ok()?, AttemptSid::parse(sid).map(|_| format!("{}{hex}", AttemptSid::PREFIX))?))
 }
 
 /// The answer to the Attempts routes when no database is bound: a 500 naming the binding
@@ -99,10 +101,14 @@ impl<P: Platform> Engine<P> {
     pub async fn list_attempts(&self, who: &Principal, filter: &AttemptFilter, query: &PageQuery) -> Result<Listing<AttemptRow>, ApiError> {
         let size = query.size.clamp(1, MAX_PAGE_ROWS);
         let invalid = || ApiError::invalid("PageToken", "is not a token from a previous page");
-        let cursor = match &query.token {
-            None => Cursor::First,
-            Some(PageToken::After(id)) => token_row(id).map(|(d, s)| Cursor::After(d, s)).ok_or_else(invalid)?,
-            Some(PageToken::Before(id)) => token_row(id).map(|(d, s)| Cursor::Before(d, s)).ok_or_else(invalid)?,
+        let row = match &query.token {
+            None => None,
+            Some(PageToken::After(id) | PageToken::Before(id)) => Some(token_row(id).ok_or_else(invalid)?),
+        };
+        let cursor = match (&query.token, &row) {
+            (Some(PageToken::After(_)), Some((date, sid))) => Cursor::After(*date, sid),
+            (Some(PageToken::Before(_)), Some((date, sid))) => Cursor::Before(*date, sid),
+            _ => Cursor::First,
         };
         let statement = sql::page(who.account.as_str(), self.retention_cutoff(), filter, cursor, size.saturating_add(1));
         let mut rows = self.rows(statement).await?;

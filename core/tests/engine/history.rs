@@ -238,6 +238,22 @@ fn pages_walk_forward_and_back_and_keep_the_filters() {
 }
 
 #[test]
+fn a_token_written_with_upper_case_hex_reads_as_the_one_given() {
+    // Three attempts in one second, so the page boundary falls between equal times.
+    let e = engine(MemoryKv::default());
+    let insert = "INSERT INTO attempts (sid, account_sid, service_sid, verification_sid, channel, destination, date_created, date_updated) VALUES (?1, ?2, ?3, ?4, 'sms', '+14155550100', ?5, ?5)";
+    for sid in ["VLa0000000000000000000000000000001", "VLb0000000000000000000000000000002", "VLc0000000000000000000000000000003"] {
+        e.history.conn().execute(insert, rusqlite::params![sid, MAIN, format!("VA{:032}", 0), format!("VE{:032}", 0), e.clock.0.get() as i64]).unwrap();
+    }
+    let (_, first) = get(&e, "/v2/Attempts?PageSize=1");
+    assert_eq!(sids(&first), ["VLc0000000000000000000000000000003"]);
+    let next = first["meta"]["next_page_url"].as_str().unwrap().trim_start_matches("https://verify.example").to_owned();
+    let shouted = next.replace("VLc", "VLC");
+    assert_ne!(shouted, next);
+    assert_eq!(sids(&get(&e, &shouted).1), ["VLb0000000000000000000000000000002"], "{shouted}");
+}
+
+#[test]
 fn each_account_sees_only_its_own_attempts() {
     let (e, ..) = seeded();
     let (_, sub) = call(&e, "POST", "/2010-04-01/Accounts.json", "FriendlyName=T");
