@@ -86,6 +86,8 @@ impl AttemptFilter {
     /// filter.
     pub fn parse(input: &Input<'_>, specs: &[ParamSpec]) -> Result<Self, ApiError> {
         let takes = |spec: &ParamSpec| specs.iter().any(|s| s.wire == spec.wire);
+        // A filter the route takes, given and not empty.
+        let given = |spec: &ParamSpec| -> Result<Option<&str>, ApiError> { Ok(input.raw_text(spec)?.filter(|t| takes(spec) && !t.is_empty())) };
         let mut filter = Self::default();
         for (spec, slot) in [(&DATE_CREATED_AFTER, &mut filter.after), (&DATE_CREATED_BEFORE, &mut filter.before)] {
             if let Some(text) = input.text(spec)?.filter(|t| takes(spec) && !t.is_empty()) {
@@ -103,16 +105,16 @@ impl AttemptFilter {
             }
             filter.country = Some(text.to_ascii_uppercase());
         }
-        if takes(&CHANNEL) && input.raw_text(&CHANNEL)?.is_some_and(|t| !t.is_empty()) {
+        if given(&CHANNEL)?.is_some() {
             filter.channel = input.choice(&CHANNEL)?;
         }
-        if let Some(text) = input.raw_text(&SERVICE)?.filter(|t| takes(&SERVICE) && !t.is_empty()) {
+        if let Some(text) = given(&SERVICE)? {
             filter.service = Some(ServiceSid::parse(text).ok_or_else(|| input.invalid(&SERVICE, "must be a VA SID (VA and 32 hex digits)"))?);
         }
-        if let Some(text) = input.raw_text(&VERIFICATION)?.filter(|t| takes(&VERIFICATION) && !t.is_empty()) {
+        if let Some(text) = given(&VERIFICATION)? {
             filter.verification = Some(VerificationSid::parse(text).ok_or_else(|| input.invalid(&VERIFICATION, "must be a VE SID (VE and 32 hex digits)"))?);
         }
-        if let Some(text) = input.raw_text(&STATUS)?.filter(|t| takes(&STATUS) && !t.is_empty()) {
+        if let Some(text) = given(&STATUS)? {
             // Twilio documents UNCONVERTED and CONVERTED; its helpers send lower case.
             let lower = text.to_ascii_lowercase();
             filter.status = Some(STATUS.choices().iter().find(|c| **c == lower).copied().ok_or_else(|| input.invalid(&STATUS, "must be converted or unconverted"))?);

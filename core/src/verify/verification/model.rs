@@ -123,6 +123,14 @@ pub struct FallbackPlan {
     pub friendly_name: Option<String>,
 }
 
+impl FallbackPlan {
+    /// When the fallback of an SMS sent at `sent` is due. Times are whole seconds: one more, so
+    /// it never comes before the full delay.
+    pub fn due_after(&self, sent: Timestamp) -> Timestamp {
+        sent.plus_seconds(self.after_seconds + 1)
+    }
+}
+
 /// A verification's fallback: the plan its last SMS armed, when it is due (`None`: not armed,
 /// as after a send by another channel), and whether it was sent (it is sent at most once).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,8 +160,7 @@ impl Fallback {
         let fired = slot.as_ref().is_some_and(|f| f.fired);
         match plan {
             Some(plan) if channel == Channel::Sms && !fired => {
-                // Times are whole seconds: one more, so it never comes before the full delay.
-                let due = Some(now.plus_seconds(plan.after_seconds + 1));
+                let due = Some(plan.due_after(now));
                 *slot = Some(Self { plan, due, fired });
             }
             None if channel == Channel::Sms && !fired => *slot = None,
@@ -170,7 +177,7 @@ impl Fallback {
     /// been asked for; a fallback already sent stays sent.
     pub fn restore(slot: &mut Option<Self>, last: &SendAttempt) {
         if let Some(f) = slot.as_mut().filter(|f| !f.fired) {
-            f.due = (last.channel == Channel::Sms).then(|| last.time.plus_seconds(f.plan.after_seconds + 1));
+            f.due = (last.channel == Channel::Sms).then(|| f.plan.due_after(last.time));
         }
     }
 }
